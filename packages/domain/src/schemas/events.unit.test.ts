@@ -1,0 +1,45 @@
+import { Either, Schema } from "effect";
+import { describe, expect, it } from "vitest";
+import { decoderFor, jsonDecoderFor } from "./decode.ts";
+import { WatchlistEvent } from "./events.ts";
+
+const decodeEvent = decoderFor(WatchlistEvent, "watchlist event");
+const addEvent = {
+  event_type: "ADD",
+  schema_version: 1,
+  event_id: "3f1c1a52-6a7e-4c3e-9a55-3b8b4f1e2d10",
+  user_id: "u-1",
+  occurred_at: "2026-11-01T10:00:00Z",
+  movie: { movie_id: "ml-1", title: "Toy Story", year: 1995, genres: ["Animation"], runtime_minutes: 81 },
+  rating: 8.5,
+  watched_at: "2026-10-31",
+  added_at: "2026-11-01T10:00:00.000Z",
+};
+
+describe("a watchlist event on the wire", () => {
+  it("given a well-formed ADD, when decoded, then timestamps become epoch millis and encode back canonically", () => {
+    const decoded = Either.getOrThrow(decodeEvent(addEvent));
+    expect(decoded.event_type).toBe("ADD");
+    expect(decoded.added_at).toBe(Date.UTC(2026, 10, 1, 10));
+    const encoded = Schema.encodeSync(WatchlistEvent)(decoded);
+    expect(encoded.occurred_at).toBe("2026-11-01T10:00:00.000Z");
+    expect(encoded).toMatchObject({ watched_at: "2026-10-31T00:00:00.000Z" });
+  });
+
+  it("given several bad fields, when decoded, then every failing field path is listed", () => {
+    const result = decodeEvent({ ...addEvent, user_id: "", rating: 11, watched_at: "yesterday" });
+    const error = Either.getLeft(result);
+    expect(error._tag).toBe("Some");
+    const paths = Either.isLeft(result) ? result.left.issues.map((i) => i.path) : [];
+    expect(paths).toEqual(expect.arrayContaining(["user_id", "rating", "watched_at"]));
+  });
+
+  it("given malformed JSON, when decoded, then the error says so at the root", () => {
+    const result = jsonDecoderFor(WatchlistEvent, "watchlist event")("{not json");
+    expect(Either.isLeft(result) && result.left.issues[0]?.message).toMatch(/malformed JSON/);
+  });
+
+  it("given an unknown event type, when decoded, then it is refused", () => {
+    expect(Either.isLeft(decodeEvent({ ...addEvent, event_type: "RATE" }))).toBe(true);
+  });
+});

@@ -1,0 +1,48 @@
+import { ParseResult, Schema } from "effect";
+
+/**
+ * Identifiers are opaque strings. Dots and `$` are excluded because ids end up as MongoDB `_id`
+ * parts and, in a few bounded places, as document keys (FerretDB rejects dotted keys).
+ */
+const idPattern = /^[A-Za-z0-9][A-Za-z0-9_:-]{0,63}$/;
+
+export const MovieId = Schema.String.pipe(
+  Schema.pattern(idPattern, { message: () => "a movie id: 1-64 letters, digits, '_', ':' or '-'" }),
+).annotations({ identifier: "MovieId" });
+
+export const UserId = Schema.String.pipe(
+  Schema.pattern(idPattern, { message: () => "a user id: 1-64 letters, digits, '_', ':' or '-'" }),
+).annotations({ identifier: "UserId" });
+
+export const EventId = Schema.String.pipe(
+  Schema.pattern(idPattern, { message: () => "an event id: 1-64 letters, digits, '_', ':' or '-'" }),
+).annotations({ identifier: "EventId" });
+
+const isoDateTime = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
+
+/**
+ * A point in time. On the wire and in storage: an ISO 8601 string (a bare date means midnight UTC),
+ * always written back in the canonical `toISOString()` form so stored values sort as text.
+ * In the domain: epoch milliseconds, which keeps the reducers allocation-free.
+ */
+export const Timestamp = Schema.transformOrFail(Schema.String, Schema.Number, {
+  strict: true,
+  decode: (text, _options, ast) => {
+    const millis = isoDateTime.test(text) ? Date.parse(text.length === 10 ? `${text}T00:00:00Z` : text) : Number.NaN;
+    return Number.isFinite(millis)
+      ? ParseResult.succeed(millis)
+      : ParseResult.fail(new ParseResult.Type(ast, text, `an ISO 8601 date-time, got ${JSON.stringify(text)}`));
+  },
+  encode: (millis, _options, ast) =>
+    Number.isFinite(millis) && Math.abs(millis) <= 8.64e15
+      ? ParseResult.succeed(new Date(millis).toISOString())
+      : ParseResult.fail(new ParseResult.Type(ast, millis, "a finite epoch-milliseconds value")),
+}).annotations({ identifier: "Timestamp" });
+
+/** A rating on the 0.5–10 scale in steps of 0.5 (MovieLens' 0.5–5 stars doubled). */
+export const Rating = Schema.Number.pipe(
+  Schema.filter((n) => (n >= 0.5 && n <= 10 && Number.isInteger(n * 2)) || "a rating from 0.5 to 10 in steps of 0.5"),
+).annotations({ identifier: "Rating" });
+
+export const NonEmptyText = (maxLength: number) =>
+  Schema.Trim.pipe(Schema.minLength(1, { message: () => "a non-empty text" }), Schema.maxLength(maxLength));
