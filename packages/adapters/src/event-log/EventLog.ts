@@ -1,0 +1,70 @@
+import { Context, Data, type Effect, type Scope } from "effect";
+
+/** A broker call failed or did not answer within its bound; never a hang. */
+export class EventLogError extends Data.TaggedError("EventLogError")<{
+  readonly operation: string;
+  readonly message: string;
+  readonly cause?: unknown;
+}> {}
+
+export interface OutgoingMessage {
+  /** Partitioning key: all messages with one key stay ordered in one partition (we key by user id). */
+  readonly key: string;
+  readonly value: string;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+export interface LogRecord {
+  readonly topic: string;
+  readonly partition: number;
+  /** Kafka offsets are 64-bit; kept as decimal text like kafkajs does. Compare with `compareOffsets`. */
+  readonly offset: string;
+  readonly key: string | null;
+  readonly value: string;
+  /** Broker append time, epoch ms. */
+  readonly timestamp: number;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+/** Consecutive records of one partition, in offset order. */
+export interface PartitionBatch {
+  readonly topic: string;
+  readonly partition: number;
+  readonly records: ReadonlyArray<LogRecord>;
+}
+
+export interface ConsumeOptions<E, R> {
+  readonly groupId: string;
+  readonly topic: string;
+  /** Where a group with no committed offset starts. Default true. */
+  readonly fromBeginning?: boolean;
+  /**
+   * Handles one partition's batch. Offsets up to its last record are committed only after the
+   * returned effect succeeds; on failure nothing is committed and the batch is delivered again
+   * (after a backoff), so the handler must be idempotent or remember what it applied.
+   */
+  readonly handleBatch: (batch: PartitionBatch) => Effect.Effect<void, E, R>;
+}
+
+export interface EventLogService {
+  /** Creates the topic with that many partitions if it does not exist; idempotent. */
+  readonly ensureTopic: (topic: string, partitions: number) => Effect.Effect<void, EventLogError>;
+  /** Appends the messages, acknowledged by all in-sync replicas, in order per key. */
+  readonly publish: (topic: string, messages: ReadonlyArray<OutgoingMessage>) => Effect.Effect<void, EventLogError>;
+  /**
+   * Joins the consumer group and feeds batches to the handler until the surrounding scope closes;
+   * closing it lets the batch in flight finish (or abandons it uncommitted) and leaves the group.
+   */
+  readonly consume: <E, R>(options: ConsumeOptions<E, R>) => Effect.Effect<void, EventLogError, R | Scope.Scope>;
+  /** Whether the broker answers, within a bound (for readiness checks). */
+  readonly ping: Effect.Effect<void, EventLogError>;
+}
+
+export class EventLog extends Context.Tag("@cinematch/adapters/EventLog")<EventLog, EventLogService>() {}
+
+/** Orders two offsets given as decimal text without losing precision past 2^53. */
+export const compareOffsets = (a: string, b: string): number => {
+  const x = BigInt(a);
+  const y = BigInt(b);
+  return x < y ? -1 : x > y ? 1 : 0;
+};

@@ -1,0 +1,2 @@
+export * from "./event-log/EventLog.ts";
+export * from "./mongo/MongoDatabase.ts";
