@@ -26,6 +26,11 @@ export interface LogRecord {
   readonly headers: Readonly<Record<string, string>>;
 }
 
+export interface LogPosition {
+  readonly partition: number;
+  readonly offset: string;
+}
+
 /** Consecutive records of one partition, in offset order. */
 export interface PartitionBatch {
   readonly topic: string;
@@ -49,13 +54,24 @@ export interface ConsumeOptions<E, R> {
 export interface EventLogService {
   /** Creates the topic with that many partitions if it does not exist; idempotent. */
   readonly ensureTopic: (topic: string, partitions: number) => Effect.Effect<void, EventLogError>;
-  /** Appends the messages, acknowledged by all in-sync replicas, in order per key. */
-  readonly publish: (topic: string, messages: ReadonlyArray<OutgoingMessage>) => Effect.Effect<void, EventLogError>;
+  /**
+   * Appends the messages, acknowledged by all in-sync replicas, in order per key, and returns where
+   * each one landed (same order as the input). The outbox records these positions so the trends
+   * bootstrap can tell which stored entries the log already holds before its starting point.
+   */
+  readonly publish: (
+    topic: string,
+    messages: ReadonlyArray<OutgoingMessage>,
+  ) => Effect.Effect<ReadonlyArray<LogPosition>, EventLogError>;
+  /** The next offset to be written in every partition of the topic (where a consumer starting "now" begins). */
+  readonly endOffsets: (topic: string) => Effect.Effect<ReadonlyArray<LogPosition>, EventLogError>;
   /**
    * Joins the consumer group and feeds batches to the handler until the surrounding scope closes;
    * closing it lets the batch in flight finish (or abandons it uncommitted) and leaves the group.
    */
-  readonly consume: <E, R>(options: ConsumeOptions<E, R>) => Effect.Effect<void, EventLogError, R | Scope.Scope>;
+  readonly consume: <E, R>(
+    options: ConsumeOptions<E, R>,
+  ) => Effect.Effect<void, EventLogError, R | Scope.Scope>;
   /** Whether the broker answers, within a bound (for readiness checks). */
   readonly ping: Effect.Effect<void, EventLogError>;
 }

@@ -28,10 +28,14 @@ const isoDateTime = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?
 export const Timestamp = Schema.transformOrFail(Schema.String, Schema.Number, {
   strict: true,
   decode: (text, _options, ast) => {
-    const millis = isoDateTime.test(text) ? Date.parse(text.length === 10 ? `${text}T00:00:00Z` : text) : Number.NaN;
+    const millis = isoDateTime.test(text)
+      ? Date.parse(text.length === 10 ? `${text}T00:00:00Z` : text)
+      : Number.NaN;
     return Number.isFinite(millis)
       ? ParseResult.succeed(millis)
-      : ParseResult.fail(new ParseResult.Type(ast, text, `an ISO 8601 date-time, got ${JSON.stringify(text)}`));
+      : ParseResult.fail(
+          new ParseResult.Type(ast, text, `an ISO 8601 date-time, got ${JSON.stringify(text)}`),
+        );
   },
   encode: (millis, _options, ast) =>
     Number.isFinite(millis) && Math.abs(millis) <= 8.64e15
@@ -41,7 +45,9 @@ export const Timestamp = Schema.transformOrFail(Schema.String, Schema.Number, {
 
 /** A rating on the 0.5–10 scale in steps of 0.5 (MovieLens' 0.5–5 stars doubled). */
 export const Rating = Schema.Number.pipe(
-  Schema.filter((n) => (n >= 0.5 && n <= 10 && Number.isInteger(n * 2)) || "a rating from 0.5 to 10 in steps of 0.5"),
+  Schema.filter(
+    (n) => (n >= 0.5 && n <= 10 && Number.isInteger(n * 2)) || "a rating from 0.5 to 10 in steps of 0.5",
+  ),
 ).annotations({ identifier: "Rating" });
 
 export const NonEmptyText = (maxLength: number) =>

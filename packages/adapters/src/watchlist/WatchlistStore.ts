@@ -1,0 +1,83 @@
+import type { MovieAdded, MovieRemoved, MovieUpdated, WatchedEntry, WatchlistEvent } from "@cinematch/domain";
+import { Context, type Effect, type Option } from "effect";
+import type { LogPosition } from "../event-log/EventLog.ts";
+import type { MongoError } from "../mongo/MongoDatabase.ts";
+
+/**
+ * The `movies` collection: one document per (user, film), which also carries that entry's pending
+ * events (the outbox). A change and its event are one single-document write, so no accepted change
+ * can be lost between the database and Kafka; a relay publishes whatever stays pending.
+ *
+ * Stored shape (MongoDB and FerretDB): `{ _id: "<user_id>|<movie_id>", user_id, movie_id, movie,
+ * rating?, watched_at, added_at, removed, outbox: [encoded WatchlistEvent...], has_pending,
+ * add_position?, delete_position?, version }`. A removed entry stays as a tombstone (`removed: true`)
+ * carrying `delete_position`, because the trends bootstrap needs to know whether the log before its
+ * starting point already holds the DELETE.
+ */
+export interface StoredEntry {
+  readonly entry: WatchedEntry;
+  readonly removed: boolean;
+  /** Where the entry's ADD event landed in the log, once published. */
+  readonly add_position: Option.Option<LogPosition>;
+  /** Where the entry's DELETE event landed in the log, once published. */
+  readonly delete_position: Option.Option<LogPosition>;
+}
+
+export interface PendingEvents {
+  /** The outbox owner: `<user_id>|<movie_id>`. */
+  readonly entry_key: string;
+  readonly user_id: string;
+  readonly events: ReadonlyArray<WatchlistEvent>;
+}
+
+export interface EntryChange {
+  /** `null` clears the rating. */
+  readonly rating?: number | null;
+  readonly watched_at?: number;
+}
+
+export interface WatchlistStoreService {
+  /** Adds the entry with its ADD pending, in one write. `already_present` when the user already has that film. */
+  readonly add: (
+    entry: WatchedEntry,
+    event: MovieAdded,
+  ) => Effect.Effect<"added" | "already_present", MongoError>;
+  /** Applies the change and queues the UPDATE built from the changed entry; `None` when the user has no such film. */
+  readonly update: (
+    user_id: string,
+    movie_id: string,
+    change: EntryChange,
+    makeEvent: (changed: WatchedEntry) => MovieUpdated,
+  ) => Effect.Effect<Option.Option<WatchedEntry>, MongoError>;
+  /** Tombstones the entry and queues its DELETE; `None` when the user has no such film. */
+  readonly remove: (
+    user_id: string,
+    movie_id: string,
+    makeEvent: (removed: WatchedEntry) => MovieRemoved,
+  ) => Effect.Effect<Option.Option<WatchedEntry>, MongoError>;
+  readonly get: (user_id: string, movie_id: string) => Effect.Effect<Option.Option<WatchedEntry>, MongoError>;
+  /** A user's live entries, newest added first. */
+  readonly list: (
+    user_id: string,
+    page: { readonly offset: number; readonly limit: number },
+  ) => Effect.Effect<{ readonly entries: ReadonlyArray<WatchedEntry>; readonly total: number }, MongoError>;
+  /** Live entries of many users in one query (the user-stats runner loads each batch's users at once). */
+  readonly entriesOfUsers: (
+    user_ids: ReadonlyArray<string>,
+  ) => Effect.Effect<ReadonlyMap<string, ReadonlyArray<WatchedEntry>>, MongoError>;
+  /** Entries (tombstones included) added at or after `since`, with their log positions: the trends bootstrap. */
+  readonly entriesAddedSince: (since: number) => Effect.Effect<ReadonlyArray<StoredEntry>, MongoError>;
+  /** Outboxes with pending events, oldest first, each in event order. */
+  readonly pendingEvents: (limit: number) => Effect.Effect<ReadonlyArray<PendingEvents>, MongoError>;
+  /** Removes published events from an outbox (conditionally: only those ids) and records their positions. */
+  readonly markPublished: (
+    entry_key: string,
+    published: ReadonlyArray<{ readonly event: WatchlistEvent; readonly position: LogPosition }>,
+  ) => Effect.Effect<void, MongoError>;
+  readonly pendingCount: Effect.Effect<number, MongoError>;
+}
+
+export class WatchlistStore extends Context.Tag("@cinematch/adapters/WatchlistStore")<
+  WatchlistStore,
+  WatchlistStoreService
+>() {}
