@@ -1,0 +1,125 @@
+# Shared by up.sh and down.sh: where things live, which ports, and how to tell that a server
+# is ours and answering. Sourced, never run.
+
+INFRA_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO_ROOT="$(cd "$INFRA_DIR/../.." && pwd)"
+
+# Everything up.sh writes (jars, the FerretDB binary, data, logs, pid files) stays under one
+# git-ignored folder, so a test run never touches anything else on the machine.
+CACHE="${CINEMATCH_CACHE_DIR:-$REPO_ROOT/.cache}/infra"
+
+KAFKA_PORT="${CINEMATCH_KAFKA_PORT:-19092}"
+KAFKA_CONTROLLER_PORT="${CINEMATCH_KAFKA_CONTROLLER_PORT:-19093}"
+MONGO_PORT="${CINEMATCH_MONGO_PORT:-27027}"
+# Ports that stay clear of a developer's own Kafka (9092) and MongoDB (27017).
+
+KAFKA_HOME="$CACHE/kafka"
+KAFKA_LIBS="$KAFKA_HOME/libs"
+KAFKA_CONFIG="$KAFKA_HOME/server.properties"
+KAFKA_LOG="$KAFKA_HOME/server.log"
+KAFKA_PID="$KAFKA_HOME/kafka.pid"
+KAFKA_PORT_FILE="$KAFKA_HOME/kafka.port"
+KAFKA_DATA="$CACHE/kafka-data"
+
+FERRETDB_HOME="$CACHE/ferretdb"
+FERRETDB_BIN="$FERRETDB_HOME/bin/cinematch-ferretdb"
+FERRETDB_LOG="$FERRETDB_HOME/server.log"
+FERRETDB_PID="$FERRETDB_HOME/ferretdb.pid"
+FERRETDB_PORT_FILE="$FERRETDB_HOME/ferretdb.port"
+FERRETDB_DATA="$CACHE/ferretdb-data"
+
+log() { printf 'infra: %s\n' "$*" >&2; }
+die() { printf 'infra: ERROR: %s\n' "$*" >&2; exit 1; }
+
+check_port_var() {
+  local name=$1 value=$2
+  [[ "$value" =~ ^[0-9]+$ ]] && ((value >= 1 && value <= 65535)) || die "$name must be a TCP port number, got '$value'"
+}
+check_port_var CINEMATCH_KAFKA_PORT "$KAFKA_PORT"
+check_port_var CINEMATCH_KAFKA_CONTROLLER_PORT "$KAFKA_CONTROLLER_PORT"
+check_port_var CINEMATCH_MONGO_PORT "$MONGO_PORT"
+
+# up.sh and down.sh hold this lock for their whole run: two test runners calling up.sh at
+# once must not both start a broker on the same data dir.
+take_lock() {
+  mkdir -p "$CACHE"
+  exec 9>"$CACHE/.lock"
+  if ! flock -w 300 9; then
+    die "another up.sh/down.sh has held $CACHE/.lock for 5 minutes; is one stuck?"
+  fi
+}
+
+# A monotonic-enough clock in seconds with millis, for deadlines and timings.
+now() { date +%s.%N | cut -c1-14; }
+elapsed_since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
+before_deadline() { awk -v d="$1" -v n="$(now)" 'BEGIN { exit !(n < d) }'; }
+
+# Prints the pid recorded in $1 if that process is alive and its command line contains $2 (a
+# path unique to this cache), so we never act on a recycled pid that belongs to someone else.
+# Returns 1 (printing nothing) otherwise.
+our_pid() {
+  local pid_file=$1 marker=$2 pid cmdline
+  [[ -s "$pid_file" ]] || return 1
+  pid="$(tr -dc '0-9' <"$pid_file")"
+  [[ -n "$pid" ]] || return 1
+  [[ -r "/proc/$pid/cmdline" ]] || return 1
+  cmdline="$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)" || return 1
+  [[ "$cmdline" == *"$marker"* ]] || return 1
+  printf '%s\n' "$pid"
+}
+
+# The markers our_pid looks for: the broker is `java ... kafka.Kafka <cache>/kafka/server.properties`
+# and FerretDB is our binary run from the cache.
+KAFKA_MARKER="kafka.Kafka $KAFKA_CONFIG"
+FERRETDB_MARKER="$FERRETDB_BIN --listen-addr="
+
+port_open() {
+  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+# Kafka accepts TCP before it serves requests, and serves Metadata before its broker is
+# unfenced (listed in the cluster). Ready means: a Metadata request, answered, lists at least
+# one broker. Metadata v4 is the oldest version Kafka 4.x still serves and non-flexible, so the
+# request is a fixed 24 bytes and the broker count sits at a fixed offset of the answer.
+kafka_ready() {
+  local port=$1
+  (
+    exec 3<>"/dev/tcp/127.0.0.1/$port" || exit 1
+    # size=20 | api_key=3 (Metadata) | api_version=4 | correlation_id=1 | client_id="ready"
+    # | topics=[] (none, v1+) | allow_auto_topic_creation=false
+    printf '\x00\x00\x00\x14\x00\x03\x00\x04\x00\x00\x00\x01\x00\x05ready\x00\x00\x00\x00\x00' >&3
+    # Answer: size(4) correlation_id(4) throttle_time_ms(4) brokers count(4) ...
+    hex="$(timeout 2 head -c 16 <&3 | od -An -v -tx1 | tr -d ' \n')"
+    [[ ${#hex} -eq 32 && "${hex:8:8}" == 00000001 ]] || exit 1
+    ((16#${hex:24:8} >= 1))
+  ) 2>/dev/null
+}
+
+# FerretDB is ready when it answers a wire-protocol `ping` with ok: 1.
+mongo_ready() {
+  local port=$1
+  (
+    exec 3<>"/dev/tcp/127.0.0.1/$port" || exit 1
+    # OP_MSG (opcode 2013), 51 bytes: header(len, requestID=1, responseTo=0, opcode),
+    # flagBits=0, one kind-0 section holding the BSON document {ping: 1, $db: "admin"}.
+    local header='\x33\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00\xdd\x07\x00\x00'
+    local body='\x00\x00\x00\x00\x00\x1e\x00\x00\x00\x10ping\x00\x01\x00\x00\x00\x02$db\x00\x06\x00\x00\x00admin\x00\x00'
+    printf "$header$body" >&3
+    len="$(timeout 2 head -c 4 <&3 | od -An -v -tu4 | tr -d ' \n')"
+    [[ "$len" =~ ^[0-9]+$ ]] && ((len > 16 && len < 65536)) || exit 1
+    hex="$(timeout 2 head -c $((len - 4)) <&3 | od -An -v -tx1 | tr -d ' \n')"
+    # A double (0x01) field "ok" (6f 6b 00) equal to 1.0 (00 00 00 00 00 00 f0 3f, little-endian).
+    [[ "$hex" == *016f6b00000000000000f03f* ]]
+  ) 2>/dev/null
+}
+
+tail_log() {
+  local file=$1
+  if [[ -s "$file" ]]; then
+    printf '%s\n' "----- last 40 lines of $file -----" >&2
+    tail -n 40 "$file" >&2
+    printf '%s\n' "-----" >&2
+  else
+    printf '%s\n' "($file is empty or missing)" >&2
+  fi
+}
