@@ -5,3 +5,4 @@ export * from "./schemas/events.ts";
 export * from "./schemas/decode.ts";
 export * from "./user-stats/schema.ts";
 export * from "./trends/schema.ts";
+export * from "./user-stats/index.ts";

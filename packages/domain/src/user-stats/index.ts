@@ -1,0 +1,2 @@
+export * from "./compute-user-stats.ts";
+export { roundHalfAwayFromZero, roundRatio } from "./round.ts";
