@@ -67,6 +67,8 @@ export interface WatchlistStoreService {
   ) => Effect.Effect<ReadonlyMap<string, ReadonlyArray<WatchedEntry>>, MongoError>;
   /** Entries (tombstones included) added at or after `since`, with their log positions: the trends bootstrap. */
   readonly entriesAddedSince: (since: number) => Effect.Effect<ReadonlyArray<StoredEntry>, MongoError>;
+  /** One entry's outbox, `None` when nothing is pending there (the publisher reads it right after a write). */
+  readonly pendingFor: (entry_key: string) => Effect.Effect<Option.Option<PendingEvents>, MongoError>;
   /** Outboxes with pending events, oldest first, each in event order. */
   readonly pendingEvents: (limit: number) => Effect.Effect<ReadonlyArray<PendingEvents>, MongoError>;
   /** Removes published events from an outbox (conditionally: only those ids) and records their positions. */
@@ -76,6 +78,9 @@ export interface WatchlistStoreService {
   ) => Effect.Effect<void, MongoError>;
   readonly pendingCount: Effect.Effect<number, MongoError>;
 }
+
+/** The `_id` of an entry's document and the key of its outbox. */
+export const watchlistEntryKey = (user_id: string, movie_id: string): string => `${user_id}|${movie_id}`;
 
 export class WatchlistStore extends Context.Tag("@cinematch/adapters/WatchlistStore")<
   WatchlistStore,

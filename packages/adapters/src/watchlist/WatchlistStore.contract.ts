@@ -1,0 +1,463 @@
+import {
+  CURRENT_SCHEMA_VERSION,
+  type Film,
+  type MovieAdded,
+  type MovieRemoved,
+  type MovieUpdated,
+  type WatchedEntry,
+} from "@cinematch/domain";
+import { Effect, type Layer, Option } from "effect";
+import { describe, expect, it } from "vitest";
+import { WatchlistStore, type WatchlistStoreService, watchlistEntryKey } from "./WatchlistStore.ts";
+
+/** Builders for entries and their events, shared by the contract suite and other packages' tests. */
+export const sampleFilm = (movie_id: string, extra: Partial<Film> = {}): Film => ({
+  movie_id,
+  title: `Film ${movie_id}`,
+  ...extra,
+});
+
+export const sampleEntry = (
+  user_id: string,
+  movie_id: string,
+  added_at: number,
+  extra: Partial<WatchedEntry> = {},
+): WatchedEntry => ({
+  user_id,
+  movie: sampleFilm(movie_id),
+  watched_at: added_at,
+  added_at,
+  ...extra,
+});
+
+export const addedEvent = (
+  entry: WatchedEntry,
+  event_id: string,
+  occurred_at = entry.added_at,
+): MovieAdded => ({
+  event_type: "ADD",
+  schema_version: CURRENT_SCHEMA_VERSION,
+  event_id,
+  user_id: entry.user_id,
+  occurred_at,
+  movie: entry.movie,
+  added_at: entry.added_at,
+  watched_at: entry.watched_at,
+  ...(entry.rating === undefined ? {} : { rating: entry.rating }),
+});
+
+export const updatedEvent =
+  (event_id: string, occurred_at: number) =>
+  (entry: WatchedEntry): MovieUpdated => ({
+    ...addedEvent(entry, event_id, occurred_at),
+    event_type: "UPDATE",
+  });
+
+export const removedEvent =
+  (event_id: string, occurred_at: number) =>
+  (entry: WatchedEntry): MovieRemoved => ({
+    event_type: "DELETE",
+    schema_version: CURRENT_SCHEMA_VERSION,
+    event_id,
+    user_id: entry.user_id,
+    occurred_at,
+    movie: entry.movie,
+    added_at: entry.added_at,
+  });
+
+const T0 = Date.UTC(2026, 10, 1, 12);
+const MINUTE = 60_000;
+const position = (offset: number, partition = 0) => ({ partition, offset: String(offset) });
+
+/**
+ * The behaviour every `WatchlistStore` layer must have. `makeLayer` is called once per test and must
+ * give an empty store (a fresh map, or a fresh database).
+ */
+export const watchlistStoreContract = (
+  label: string,
+  makeLayer: () => Layer.Layer<WatchlistStore, unknown>,
+): void => {
+  const run = <A, E>(body: (store: WatchlistStoreService) => Effect.Effect<A, E>): Promise<A> =>
+    Effect.runPromise(
+      Effect.scoped(Effect.flatMap(WatchlistStore, body).pipe(Effect.provide(makeLayer()))) as Effect.Effect<
+        A,
+        unknown
+      >,
+    );
+
+  describe(`WatchlistStore contract: ${label}`, () => {
+    describe("an empty store", () => {
+      it("given no entries, when read, then every read is empty and nothing is pending", async () => {
+        const result = await run((store) =>
+          Effect.all({
+            get: store.get("u1", "m1"),
+            list: store.list("u1", { offset: 0, limit: 10 }),
+            users: store.entriesOfUsers(["u1", "u2"]),
+            since: store.entriesAddedSince(0),
+            pending: store.pendingEvents(10),
+            pendingFor: store.pendingFor(watchlistEntryKey("u1", "m1")),
+            count: store.pendingCount,
+          }),
+        );
+        expect(Option.isNone(result.get)).toBe(true);
+        expect(result.list).toEqual({ entries: [], total: 0 });
+        expect([...result.users.entries()]).toEqual([
+          ["u1", []],
+          ["u2", []],
+        ]);
+        expect(result.since).toEqual([]);
+        expect(result.pending).toEqual([]);
+        expect(Option.isNone(result.pendingFor)).toBe(true);
+        expect(result.count).toBe(0);
+      });
+
+      it("given an unknown film, when updated or removed, then None and nothing is queued", async () => {
+        const result = await run((store) =>
+          Effect.all({
+            updated: store.update("u1", "m1", { rating: 5 }, updatedEvent("e1", T0)),
+            removed: store.remove("u1", "m1", removedEvent("e2", T0)),
+            count: store.pendingCount,
+          }),
+        );
+        expect(Option.isNone(result.updated)).toBe(true);
+        expect(Option.isNone(result.removed)).toBe(true);
+        expect(result.count).toBe(0);
+      });
+    });
+
+    describe("a store where a user added a film", () => {
+      const entry = sampleEntry("u1", "m1", T0, {
+        rating: 7.5,
+        watched_at: T0 - 86_400_000,
+        movie: sampleFilm("m1", {
+          title: "Città d'Ombra",
+          year: 1999,
+          genres: ["Drama", "Crime"],
+          directors: ["J.J. Abrams"],
+          actors: ["A. Actor", "B. Actor"],
+          runtime_minutes: 121,
+          poster_path: "/p/m1.jpg",
+        }),
+      });
+      const add = addedEvent(entry, "e-add");
+
+      it("given the add, when the entry is read, then every field round-trips and its ADD is pending", async () => {
+        const result = await run((store) =>
+          Effect.gen(function* () {
+            const status = yield* store.add(entry, add);
+            return {
+              status,
+              got: yield* store.get("u1", "m1"),
+              pendingFor: yield* store.pendingFor(watchlistEntryKey("u1", "m1")),
+              count: yield* store.pendingCount,
+            };
+          }),
+        );
+        expect(result.status).toBe("added");
+        expect(result.got).toEqual(Option.some(entry));
+        expect(result.pendingFor).toEqual(
+          Option.some({ entry_key: watchlistEntryKey("u1", "m1"), user_id: "u1", events: [add] }),
+        );
+        expect(result.count).toBe(1);
+      });
+
+      it("given the film again, when added, then it is already present and nothing changes", async () => {
+        const again = sampleEntry("u1", "m1", T0 + MINUTE, { rating: 2 });
+        const result = await run((store) =>
+          Effect.gen(function* () {
+            yield* store.add(entry, add);
+            const status = yield* store.add(again, addedEvent(again, "e-add-2"));
+            return { status, got: yield* store.get("u1", "m1"), count: yield* store.pendingCount };
+          }),
+        );
+        expect(result.status).toBe("already_present");
+        expect(result.got).toEqual(Option.some(entry));
+        expect(result.count).toBe(1);
+      });
+
+      it("given a rating change, when updated, then the event is built from the changed entry and queued after the ADD", async () => {
+        const result = await run((store) =>
+          Effect.gen(function* () {
+            yield* store.add(entry, add);
+            const changed = yield* store.update(
+              "u1",
+              "m1",
+              { rating: 9, watched_at: T0 },
+              updatedEvent("e-upd", T0 + MINUTE),
+            );
+            const pending = yield* store.pendingFor(watchlistEntryKey("u1", "m1"));
+            return { changed, got: yield* store.get("u1", "m1"), pending };
+          }),
+        );
+        const expected = { ...entry, rating: 9, watched_at: T0 };
+        expect(result.changed).toEqual(Option.some(expected));
+        expect(result.got).toEqual(Option.some(expected));
+        const events = Option.getOrThrow(result.pending).events;
+        expect(events.map((e) => e.event_id)).toEqual(["e-add", "e-upd"]);
+        expect(events[1]).toEqual(updatedEvent("e-upd", T0 + MINUTE)(expected));
+      });
+
+      it("given a null rating, when updated, then the rating is cleared and the rest kept", async () => {
+        const result = await run((store) =>
+          Effect.gen(function* () {
+            yield* store.add(entry, add);
+            yield* store.update("u1", "m1", { rating: null }, updatedEvent("e-upd", T0 + MINUTE));
+            return yield* store.get("u1", "m1");
+          }),
+        );
+        const { rating: _cleared, ...withoutRating } = entry;
+        expect(result).toEqual(Option.some(withoutRating));
+      });
+
+      it("given a remove, when read, then the entry is gone, a tombstone remains and DELETE follows the ADD", async () => {
+        const result = await run((store) =>
+          Effect.gen(function* () {
+            yield* store.add(entry, add);
+            const removed = yield* store.remove("u1", "m1", removedEvent("e-del", T0 + MINUTE));
+            return {
+              removed,
+              got: yield* store.get("u1", "m1"),
+              list: yield* store.list("u1", { offset: 0, limit: 10 }),
+              users: yield* store.entriesOfUsers(["u1"]),
+              since: yield* store.entriesAddedSince(T0),
+              pending: yield* store.pendingFor(watchlistEntryKey("u1", "m1")),
+              updateAfter: yield* store.update("u1", "m1", { rating: 1 }, updatedEvent("e-x", T0)),
+              removeAgain: yield* store.remove("u1", "m1", removedEvent("e-y", T0)),
+            };
+          }),
+        );
+        expect(result.removed).toEqual(Option.some(entry));
+        expect(Option.isNone(result.got)).toBe(true);
+        expect(result.list).toEqual({ entries: [], total: 0 });
+        expect(result.users.get("u1")).toEqual([]);
+        expect(result.since).toEqual([
+          { entry, removed: true, add_position: Option.none(), delete_position: Option.none() },
+        ]);
+        expect(Option.getOrThrow(result.pending).events).toEqual([
+          add,
+          removedEvent("e-del", T0 + MINUTE)(entry),
+        ]);
+        expect(Option.isNone(result.updateAfter)).toBe(true);
+        expect(Option.isNone(result.removeAgain)).toBe(true);
+      });
+
+      it("given a removed film, when added again, then it is a new entry queued after the DELETE", async () => {
+        const again = sampleEntry("u1", "m1", T0 + 2 * MINUTE);
+        const result = await run((store) =>
+          Effect.gen(function* () {
+            yield* store.add(entry, add);
+            yield* store.markPublished(watchlistEntryKey("u1", "m1"), [
+              { event: add, position: position(3) },
+            ]);
+            yield* store.remove("u1", "m1", removedEvent("e-del", T0 + MINUTE));
+            const status = yield* store.add(again, addedEvent(again, "e-add-2"));
+            return {
+              status,
+              got: yield* store.get("u1", "m1"),
+              pending: yield* store.pendingFor(watchlistEntryKey("u1", "m1")),
+              since: yield* store.entriesAddedSince(0),
+            };
+          }),
+        );
+        expect(result.status).toBe("added");
+        expect(result.got).toEqual(Option.some(again));
+        expect(Option.getOrThrow(result.pending).events.map((e) => e.event_id)).toEqual(["e-del", "e-add-2"]);
+        expect(result.since).toEqual([
+          { entry: again, removed: false, add_position: Option.none(), delete_position: Option.none() },
+        ]);
+      });
+    });
+
+    describe("a store with pending events", () => {
+      it("given part of an outbox published, when marked, then only those ids leave and later ones stay", async () => {
+        const entry = sampleEntry("u1", "m1", T0);
+        const add = addedEvent(entry, "e-add");
+        const result = await run((store) =>
+          Effect.gen(function* () {
+            yield* store.add(entry, add);
+            // Read by the publisher; then the user changes the entry before the publisher marks it.
+            const read = Option.getOrThrow(yield* store.pendingFor(watchlistEntryKey("u1", "m1")));
+            yield* store.update("u1", "m1", { rating: 4 }, updatedEvent("e-upd", T0 + MINUTE));
+            yield* store.markPublished(
+              read.entry_key,
+              read.events.map((event, i) => ({ event, position: position(10 + i) })),
+            );
+            return {
+              pending: yield* store.pendingFor(read.entry_key),
+              count: yield* store.pendingCount,
+              since: yield* store.entriesAddedSince(0),
+            };
+          }),
+        );
+        expect(Option.getOrThrow(result.pending).events.map((e) => e.event_id)).toEqual(["e-upd"]);
+        expect(result.count).toBe(1);
+        expect(result.since[0]?.add_position).toEqual(Option.some(position(10)));
+      });
+
+      it("given a published DELETE, when marked, then the tombstone records its position and nothing is pending", async () => {
+        const entry = sampleEntry("u1", "m1", T0);
+        const add = addedEvent(entry, "e-add");
+        const del = removedEvent("e-del", T0 + MINUTE)(entry);
+        const result = await run((store) =>
+          Effect.gen(function* () {
+            yield* store.add(entry, add);
+            yield* store.remove("u1", "m1", () => del);
+            yield* store.markPublished(watchlistEntryKey("u1", "m1"), [
+              { event: add, position: position(5, 2) },
+              { event: del, position: position(6, 2) },
+            ]);
+            return {
+              since: yield* store.entriesAddedSince(0),
+              pending: yield* store.pendingEvents(10),
+              count: yield* store.pendingCount,
+            };
+          }),
+        );
+        expect(result.since).toEqual([
+          {
+            entry,
+            removed: true,
+            add_position: Option.some(position(5, 2)),
+            delete_position: Option.some(position(6, 2)),
+          },
+        ]);
+        expect(result.pending).toEqual([]);
+        expect(result.count).toBe(0);
+      });
+
+      it("given an event published twice, when both are marked, then the later position is kept", async () => {
+        const entry = sampleEntry("u1", "m1", T0);
+        const add = addedEvent(entry, "e-add");
+        const result = await run((store) =>
+          Effect.gen(function* () {
+            yield* store.add(entry, add);
+            const key = watchlistEntryKey("u1", "m1");
+            yield* store.markPublished(key, [{ event: add, position: position(9) }]);
+            yield* store.markPublished(key, [{ event: add, position: position(4) }]);
+            yield* store.markPublished(key, [{ event: add, position: position(12) }]);
+            return yield* store.entriesAddedSince(0);
+          }),
+        );
+        expect(result[0]?.add_position).toEqual(Option.some(position(12)));
+      });
+
+      it("given unknown event ids or entry keys, when marked, then nothing changes", async () => {
+        const entry = sampleEntry("u1", "m1", T0);
+        const add = addedEvent(entry, "e-add");
+        const result = await run((store) =>
+          Effect.gen(function* () {
+            yield* store.add(entry, add);
+            yield* store.markPublished(watchlistEntryKey("u1", "m1"), [
+              { event: addedEvent(entry, "e-other"), position: position(1) },
+            ]);
+            yield* store.markPublished(watchlistEntryKey("u9", "m9"), [
+              { event: add, position: position(1) },
+            ]);
+            return { count: yield* store.pendingCount, since: yield* store.entriesAddedSince(0) };
+          }),
+        );
+        expect(result.count).toBe(1);
+        expect(result.since[0]?.add_position).toEqual(Option.none());
+      });
+
+      it("given outboxes of several ages, when listed, then oldest first, limited, each in event order", async () => {
+        const a = sampleEntry("u1", "a", T0 + 2 * MINUTE);
+        const b = sampleEntry("u2", "b", T0);
+        const c = sampleEntry("u1", "c", T0 + MINUTE);
+        const result = await run((store) =>
+          Effect.gen(function* () {
+            yield* store.add(a, addedEvent(a, "e-a"));
+            yield* store.add(b, addedEvent(b, "e-b"));
+            yield* store.add(c, addedEvent(c, "e-c"));
+            yield* store.update("u2", "b", { rating: 3 }, updatedEvent("e-b2", T0 + 3 * MINUTE));
+            return {
+              all: yield* store.pendingEvents(10),
+              two: yield* store.pendingEvents(2),
+              count: yield* store.pendingCount,
+            };
+          }),
+        );
+        expect(result.all.map((p) => [p.entry_key, p.user_id, p.events.map((e) => e.event_id)])).toEqual([
+          ["u2|b", "u2", ["e-b", "e-b2"]],
+          ["u1|c", "u1", ["e-c"]],
+          ["u1|a", "u1", ["e-a"]],
+        ]);
+        expect(result.two.map((p) => p.entry_key)).toEqual(["u2|b", "u1|c"]);
+        expect(result.count).toBe(4);
+      });
+    });
+
+    describe("a store with several users' lists", () => {
+      const films = ["m1", "m2", "m3", "m4", "m5"];
+      const seed = (store: WatchlistStoreService) =>
+        Effect.forEach(
+          [
+            ...films.map((id, i) => sampleEntry("u1", id, T0 + i * MINUTE)),
+            sampleEntry("u2", "m1", T0 + 10 * MINUTE),
+            sampleEntry("u3", "m9", T0 - MINUTE),
+          ],
+          (entry, i) => store.add(entry, addedEvent(entry, `e-${i}`)),
+        );
+
+      it("given five films, when paged, then newest added first with the total", async () => {
+        const result = await run((store) =>
+          Effect.gen(function* () {
+            yield* seed(store);
+            return {
+              first: yield* store.list("u1", { offset: 0, limit: 2 }),
+              last: yield* store.list("u1", { offset: 4, limit: 2 }),
+              beyond: yield* store.list("u1", { offset: 9, limit: 2 }),
+            };
+          }),
+        );
+        expect(result.first.total).toBe(5);
+        expect(result.first.entries.map((e) => e.movie.movie_id)).toEqual(["m5", "m4"]);
+        expect(result.last.entries.map((e) => e.movie.movie_id)).toEqual(["m1"]);
+        expect(result.beyond).toEqual({ entries: [], total: 5 });
+      });
+
+      it("given two users with the same film, when one removes it, then the other's entry is untouched", async () => {
+        const result = await run((store) =>
+          Effect.gen(function* () {
+            yield* seed(store);
+            yield* store.remove("u1", "m1", removedEvent("e-del", T0 + 20 * MINUTE));
+            return {
+              u2: yield* store.get("u2", "m1"),
+              u1: yield* store.list("u1", { offset: 0, limit: 10 }),
+            };
+          }),
+        );
+        expect(Option.isSome(result.u2)).toBe(true);
+        expect(result.u1.total).toBe(4);
+      });
+
+      it("given many users, when their entries are loaded at once, then each gets only their own live entries", async () => {
+        const result = await run((store) =>
+          Effect.gen(function* () {
+            yield* seed(store);
+            yield* store.remove("u1", "m2", removedEvent("e-del", T0 + 20 * MINUTE));
+            return yield* store.entriesOfUsers(["u1", "u2", "u4"]);
+          }),
+        );
+        expect([...result.keys()].sort()).toEqual(["u1", "u2", "u4"]);
+        expect(result.get("u1")?.map((e) => e.movie.movie_id)).toEqual(["m5", "m4", "m3", "m1"]);
+        expect(result.get("u2")?.map((e) => e.movie.movie_id)).toEqual(["m1"]);
+        expect(result.get("u4")).toEqual([]);
+      });
+
+      it("given a starting time, when entries added since are read, then older ones are left out, oldest first", async () => {
+        const result = await run((store) =>
+          Effect.gen(function* () {
+            yield* seed(store);
+            return yield* store.entriesAddedSince(T0 + 3 * MINUTE);
+          }),
+        );
+        expect(result.map((s) => `${s.entry.user_id}|${s.entry.movie.movie_id}`)).toEqual([
+          "u1|m4",
+          "u1|m5",
+          "u2|m1",
+        ]);
+      });
+    });
+  });
+};

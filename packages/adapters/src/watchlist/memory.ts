@@ -1,0 +1,213 @@
+import type { WatchedEntry, WatchlistEvent } from "@cinematch/domain";
+import { Effect, Layer, Option } from "effect";
+import { compareOffsets, type LogPosition } from "../event-log/EventLog.ts";
+import {
+  type EntryChange,
+  type PendingEvents,
+  type StoredEntry,
+  WatchlistStore,
+  type WatchlistStoreService,
+  watchlistEntryKey,
+} from "./WatchlistStore.ts";
+
+/** One entry's document, as the MongoDB layer stores it (domain values instead of encoded ones). */
+interface EntryDocument {
+  readonly key: string;
+  entry: WatchedEntry;
+  removed: boolean;
+  outbox: Array<WatchlistEvent>;
+  /** `occurred_at` of the oldest pending event: the relay publishes oldest first. */
+  pending_since: number;
+  add_event_id: string | undefined;
+  delete_event_id: string | undefined;
+  add_position: LogPosition | undefined;
+  delete_position: LogPosition | undefined;
+}
+
+const copy = <A>(value: A): A => structuredClone(value);
+
+/** The later of two positions of the same event (a duplicate publication keeps the last one). */
+export const laterPosition = (current: LogPosition | undefined, next: LogPosition): LogPosition =>
+  current === undefined ||
+  current.partition !== next.partition ||
+  compareOffsets(next.offset, current.offset) > 0
+    ? next
+    : current;
+
+const byPendingAge = (a: EntryDocument, b: EntryDocument) =>
+  a.pending_since - b.pending_since || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+
+const newestAddedFirst = (a: WatchedEntry, b: WatchedEntry) =>
+  b.added_at - a.added_at || (a.movie.movie_id < b.movie.movie_id ? -1 : 1);
+
+const applyChange = (entry: WatchedEntry, change: EntryChange): WatchedEntry => {
+  const { rating: _old, ...rest } = entry;
+  const rating = change.rating === undefined ? entry.rating : (change.rating ?? undefined);
+  return {
+    ...rest,
+    ...(rating === undefined ? {} : { rating }),
+    watched_at: change.watched_at ?? entry.watched_at,
+  };
+};
+
+/**
+ * A map of documents behaving like the MongoDB layer in everything the contract suite checks:
+ * one document per (user, film), outbox inside it, tombstones, conditional `markPublished`.
+ * Every operation is synchronous, hence atomic, so there are no lost updates to guard against.
+ */
+export const makeWatchlistStoreMemory = (): WatchlistStoreService => {
+  const documents = new Map<string, EntryDocument>();
+
+  const queue = (doc: EntryDocument, event: WatchlistEvent) => {
+    if (doc.outbox.length === 0) doc.pending_since = event.occurred_at;
+    doc.outbox.push(copy(event));
+  };
+
+  const live = (user_id: string, movie_id: string) => {
+    const doc = documents.get(watchlistEntryKey(user_id, movie_id));
+    return doc !== undefined && !doc.removed ? doc : undefined;
+  };
+
+  const pendingOf = (doc: EntryDocument): PendingEvents => ({
+    entry_key: doc.key,
+    user_id: doc.entry.user_id,
+    events: copy(doc.outbox),
+  });
+
+  const pendingEventCount = () => {
+    let count = 0;
+    for (const doc of documents.values()) count += doc.outbox.length;
+    return count;
+  };
+
+  return {
+    add: (entry, event) =>
+      Effect.sync(() => {
+        const key = watchlistEntryKey(entry.user_id, entry.movie.movie_id);
+        const existing = documents.get(key);
+        if (existing !== undefined && !existing.removed) return "already_present" as const;
+        const doc: EntryDocument = existing ?? {
+          key,
+          entry,
+          removed: false,
+          outbox: [],
+          pending_since: event.occurred_at,
+          add_event_id: undefined,
+          delete_event_id: undefined,
+          add_position: undefined,
+          delete_position: undefined,
+        };
+        // A tombstone comes back to life as a new entry: its earlier positions describe the old one.
+        doc.entry = copy(entry);
+        doc.removed = false;
+        doc.add_event_id = event.event_id;
+        doc.delete_event_id = undefined;
+        doc.add_position = undefined;
+        doc.delete_position = undefined;
+        queue(doc, event);
+        documents.set(key, doc);
+        return "added" as const;
+      }),
+
+    update: (user_id, movie_id, change, makeEvent) =>
+      Effect.sync(() => {
+        const doc = live(user_id, movie_id);
+        if (doc === undefined) return Option.none();
+        const changed = applyChange(doc.entry, change);
+        const event = makeEvent(changed);
+        doc.entry = copy(changed);
+        queue(doc, event);
+        return Option.some(copy(changed));
+      }),
+
+    remove: (user_id, movie_id, makeEvent) =>
+      Effect.sync(() => {
+        const doc = live(user_id, movie_id);
+        if (doc === undefined) return Option.none();
+        const event = makeEvent(copy(doc.entry));
+        doc.removed = true;
+        doc.delete_event_id = event.event_id;
+        doc.delete_position = undefined;
+        queue(doc, event);
+        return Option.some(copy(doc.entry));
+      }),
+
+    get: (user_id, movie_id) =>
+      Effect.sync(() => Option.map(Option.fromNullable(live(user_id, movie_id)), (doc) => copy(doc.entry))),
+
+    list: (user_id, page) =>
+      Effect.sync(() => {
+        const entries: Array<WatchedEntry> = [];
+        for (const doc of documents.values()) {
+          if (!doc.removed && doc.entry.user_id === user_id) entries.push(doc.entry);
+        }
+        entries.sort(newestAddedFirst);
+        return { entries: copy(entries.slice(page.offset, page.offset + page.limit)), total: entries.length };
+      }),
+
+    entriesOfUsers: (user_ids) =>
+      Effect.sync(() => {
+        const result = new Map<string, Array<WatchedEntry>>(user_ids.map((id) => [id, []]));
+        for (const doc of documents.values()) {
+          if (!doc.removed) result.get(doc.entry.user_id)?.push(copy(doc.entry));
+        }
+        for (const entries of result.values()) entries.sort(newestAddedFirst);
+        return result;
+      }),
+
+    entriesAddedSince: (since) =>
+      Effect.sync(() => {
+        const found: Array<EntryDocument> = [];
+        for (const doc of documents.values()) if (doc.entry.added_at >= since) found.push(doc);
+        found.sort((a, b) => a.entry.added_at - b.entry.added_at || (a.key < b.key ? -1 : 1));
+        return found.map(
+          (doc): StoredEntry => ({
+            entry: copy(doc.entry),
+            removed: doc.removed,
+            add_position: Option.fromNullable(doc.add_position),
+            delete_position: Option.fromNullable(doc.delete_position),
+          }),
+        );
+      }),
+
+    pendingFor: (entry_key) =>
+      Effect.sync(() => {
+        const doc = documents.get(entry_key);
+        return doc === undefined || doc.outbox.length === 0 ? Option.none() : Option.some(pendingOf(doc));
+      }),
+
+    pendingEvents: (limit) =>
+      Effect.sync(() =>
+        [...documents.values()]
+          .filter((doc) => doc.outbox.length > 0)
+          .sort(byPendingAge)
+          .slice(0, Math.max(0, limit))
+          .map(pendingOf),
+      ),
+
+    markPublished: (entry_key, published) =>
+      Effect.sync(() => {
+        const doc = documents.get(entry_key);
+        if (doc === undefined) return;
+        const ids = new Set<string>();
+        for (const { event, position } of published) {
+          ids.add(event.event_id);
+          if (event.event_type === "ADD" && event.event_id === doc.add_event_id) {
+            doc.add_position = laterPosition(doc.add_position, position);
+          } else if (event.event_type === "DELETE" && event.event_id === doc.delete_event_id) {
+            doc.delete_position = laterPosition(doc.delete_position, position);
+          }
+        }
+        doc.outbox = doc.outbox.filter((event) => !ids.has(event.event_id));
+        if (doc.outbox.length > 0) doc.pending_since = doc.outbox[0]!.occurred_at;
+      }),
+
+    pendingCount: Effect.sync(pendingEventCount),
+  };
+};
+
+/** A fresh, empty in-memory store per built layer. */
+export const WatchlistStoreMemory: Layer.Layer<WatchlistStore> = Layer.sync(
+  WatchlistStore,
+  makeWatchlistStoreMemory,
+);

@@ -1,0 +1,4 @@
+import { WatchlistStoreMemory } from "./memory.ts";
+import { watchlistStoreContract } from "./WatchlistStore.contract.ts";
+
+watchlistStoreContract("in memory", () => WatchlistStoreMemory);
