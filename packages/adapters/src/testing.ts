@@ -1,3 +1,2 @@
 // Test-only helpers and contract suites, exported for other packages' test tiers.
-export {};
 export * from "./watchlist/WatchlistStore.contract.ts";
