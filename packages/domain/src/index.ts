@@ -6,3 +6,4 @@ export * from "./schemas/decode.ts";
 export * from "./user-stats/schema.ts";
 export * from "./trends/schema.ts";
 export * from "./user-stats/index.ts";
+export * from "./trends/index.ts";

@@ -1,0 +1,108 @@
+import { Option } from "effect";
+import type { WatchedEntry } from "../schemas/entry.ts";
+import { canonicalOffset, compareOffsets, previousOffset } from "./offsets.ts";
+import {
+  advanceFloor,
+  DEFAULT_TREND_CONFIG,
+  utcDayOf,
+  makeFilm,
+  makeState,
+  markDirty,
+  type PartitionTrendState,
+  type StateImpl,
+  type TrendConfig,
+  wrap,
+} from "./state.ts";
+
+/** A place in the log: partition and offset (decimal text). Same shape as the event-log port's. */
+export interface TrendLogPosition {
+  readonly partition: number;
+  readonly offset: string;
+}
+
+/**
+ * A stored watchlist entry as the bootstrap needs it: the same fields as the watchlist store's
+ * `StoredEntry`, so its values can be passed as they are. A removed entry is a tombstone.
+ */
+export interface BootstrapEntry {
+  readonly entry: WatchedEntry;
+  readonly removed: boolean;
+  /** Where the entry's ADD landed in the log (the last copy, when it was published twice); none until published. */
+  readonly add_position: Option.Option<TrendLogPosition>;
+  /** Where the entry's DELETE landed in the log; none until published (or when not removed). */
+  readonly delete_position: Option.Option<TrendLogPosition>;
+}
+
+/**
+ * Builds one state per start position from the stored entries: the state of a partition that has
+ * applied exactly the events before its start position. Stream each partition from its start
+ * position on; the states say `applied_offset = start - 1`.
+ *
+ * An entry is counted (in its ADD's partition) iff its ADD landed before that partition's start
+ * position and it is not removed by a DELETE that also landed before the start position of the
+ * DELETE's partition. An entry whose ADD has no known position is not counted: its ADD will be
+ * streamed. A tombstone whose DELETE has no known position is counted: its DELETE will be streamed.
+ * Entries of partitions without a start position are someone else's and are ignored.
+ *
+ * Exact only when every event that landed before the start positions has its position recorded:
+ * read the start positions (the log's end offsets) BEFORE the entries, and re-read the entries whose
+ * ADD or DELETE is still pending until their positions are known (a published but not yet marked
+ * event is in the log but looks unpublished). Pass ALL entries (tombstones too) for exact all-time
+ * counts; entries older than the retention only count all-time.
+ *
+ * Every film of the result is pending (`takeChanges` gives them all).
+ */
+export const bootstrapPartitionStates = (
+  entries: Iterable<BootstrapEntry>,
+  startPositions: ReadonlyArray<TrendLogPosition>,
+  now: number,
+  config: TrendConfig = DEFAULT_TREND_CONFIG,
+): ReadonlyArray<PartitionTrendState> => {
+  const starts = new Map<number, string>();
+  const states = new Map<number, StateImpl>();
+  for (const { partition, offset } of startPositions) {
+    const start = canonicalOffset(offset);
+    starts.set(partition, start);
+    const state = makeState(partition, config, previousOffset(start), -Infinity, -Infinity);
+    advanceFloor(state, now);
+    states.set(partition, state);
+  }
+
+  for (const stored of entries) {
+    if (Option.isNone(stored.add_position)) continue;
+    const add = stored.add_position.value;
+    const state = states.get(add.partition);
+    const addStart = starts.get(add.partition);
+    if (state === undefined || addStart === undefined) continue;
+    if (compareOffsets(add.offset, addStart) >= 0) continue;
+    if (stored.removed && Option.isSome(stored.delete_position)) {
+      const del = stored.delete_position.value;
+      const deleteStart = starts.get(del.partition) ?? addStart;
+      if (compareOffsets(del.offset, deleteStart) < 0) continue;
+    }
+    const { movie, added_at } = stored.entry;
+    let film = state.films.get(movie.movie_id);
+    if (film === undefined) {
+      film = makeFilm(
+        movie.movie_id,
+        movie.title,
+        movie.poster_path ?? null,
+        movie.genres ?? [],
+        added_at,
+        state.applied_offset,
+      );
+      state.films.set(movie.movie_id, film);
+    } else if (added_at >= film.snapshot_time) {
+      // The newest entry's snapshot stands in for the newest ADD's (the entry does not keep occurred_at).
+      film.title = movie.title;
+      film.poster_path = movie.poster_path ?? null;
+      film.genres = movie.genres ?? [];
+      film.snapshot_time = added_at;
+    }
+    film.all_time += 1;
+    const day = utcDayOf(added_at);
+    if (day >= state.floor_day) film.days.set(day, (film.days.get(day) ?? 0) + 1);
+    markDirty(state, film);
+  }
+  return [...states.values()].sort((a, b) => a.partition - b.partition).map(wrap);
+};
