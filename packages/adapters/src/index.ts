@@ -4,3 +4,7 @@ export * from "./watchlist/WatchlistStore.ts";
 export * from "./read-models/ReadModels.ts";
 export * from "./ids/IdGenerator.ts";
 export * from "./watchlist/memory.ts";
+export * from "./event-log/partitioner.ts";
+export * from "./event-log/memory.ts";
+export * from "./event-log/dead-letter.ts";
+export * from "./config/env.ts";

@@ -1,2 +1,4 @@
 // Test-only helpers and contract suites, exported for other packages' test tiers.
 export * from "./watchlist/WatchlistStore.contract.ts";
+export * from "./event-log/EventLog.contract.ts";
+export * from "./event-log/test-support.ts";

@@ -72,6 +72,15 @@ export interface EventLogService {
   readonly consume: <E, R>(
     options: ConsumeOptions<E, R>,
   ) => Effect.Effect<void, EventLogError, R | Scope.Scope>;
+  /**
+   * The group's committed offsets for the topic (the next offset it will read), only for partitions
+   * where the group has committed something. Added after the port was fixed (additive): tests and
+   * lag monitoring use it to see what a consumer group has really committed.
+   */
+  readonly committedOffsets: (
+    groupId: string,
+    topic: string,
+  ) => Effect.Effect<ReadonlyArray<LogPosition>, EventLogError>;
   /** Whether the broker answers, within a bound (for readiness checks). */
   readonly ping: Effect.Effect<void, EventLogError>;
 }
