@@ -1,0 +1,170 @@
+import { useEffect, useRef, useState } from "preact/hooks";
+import { type Computed, globalTrends, type TrendsWire, type TrendWindow } from "../api.ts";
+import { BarList, Card, Empty, Poster, Segmented } from "../components/charts.tsx";
+import { useNow } from "../hooks.ts";
+import { describeRankChange, formatPercent, plural, rankChanges, timeAgo } from "../view/format.ts";
+
+const WINDOWS: ReadonlyArray<{ readonly value: TrendWindow; readonly label: string }> = [
+  { value: "7d", label: "7 days" },
+  { value: "30d", label: "30 days" },
+  { value: "all", label: "All time" },
+];
+const WINDOW_KEY = "cinematch.trends.window";
+
+/**
+ * The previous and current document seen for each window, kept across reloads, so "rank change
+ * since the last update" compares two consecutive updates this browser has seen.
+ */
+interface Seen {
+  readonly current: TrendsWire;
+  readonly previous: TrendsWire | undefined;
+}
+const seenKey = (trendWindow: TrendWindow) => `cinematch.trends.seen.${trendWindow}`;
+const loadSeen = (trendWindow: TrendWindow): Seen | undefined => {
+  try {
+    const raw = localStorage.getItem(seenKey(trendWindow));
+    return raw ? (JSON.parse(raw) as Seen) : undefined;
+  } catch {
+    return undefined;
+  }
+};
+const remember = (trendWindow: TrendWindow, doc: TrendsWire): Seen => {
+  const before = loadSeen(trendWindow);
+  const seen: Seen =
+    before && before.current.updated_at === doc.updated_at
+      ? { current: doc, previous: before.previous }
+      : { current: doc, previous: before?.current };
+  try {
+    localStorage.setItem(seenKey(trendWindow), JSON.stringify(seen));
+  } catch {
+    // Without storage, changes are compared within this page only (the state below still holds them).
+  }
+  return seen;
+};
+
+type State =
+  | { readonly kind: "loading" }
+  | { readonly kind: "error"; readonly message: string }
+  | { readonly kind: "not_computed" }
+  | { readonly kind: "ready"; readonly seen: Seen };
+
+const initialWindow = (): TrendWindow => {
+  const stored = localStorage.getItem(WINDOW_KEY);
+  return stored === "7d" || stored === "30d" || stored === "all" ? stored : "30d";
+};
+
+export const TrendsScreen = ({ refreshTick }: { readonly refreshTick: number }) => {
+  const [trendWindow, setWindow] = useState<TrendWindow>(initialWindow);
+  const [state, setState] = useState<State>({ kind: "loading" });
+  const latest = useRef(0);
+  const now = useNow();
+
+  useEffect(() => {
+    const id = ++latest.current;
+    globalTrends(trendWindow).then((result) => {
+      if (id !== latest.current) return;
+      if (!result.ok) {
+        setState((s) => (s.kind === "ready" ? s : { kind: "error", message: result.message }));
+        return;
+      }
+      const computed: Computed<TrendsWire> = result.value;
+      setState(
+        computed.state === "ready"
+          ? { kind: "ready", seen: remember(trendWindow, computed.value) }
+          : { kind: "not_computed" },
+      );
+    });
+  }, [trendWindow, refreshTick]);
+
+  const choose = (next: TrendWindow) => {
+    localStorage.setItem(WINDOW_KEY, next);
+    if (next !== trendWindow) setState({ kind: "loading" });
+    setWindow(next);
+  };
+
+  return (
+    <section class="screen" aria-labelledby="trends-title">
+      <div class="screen-head">
+        <h2 id="trends-title" tabIndex={-1}>
+          Community trends
+        </h2>
+        <Segmented label="Time window" options={WINDOWS} value={trendWindow} onChange={choose} />
+      </div>
+      {state.kind === "loading" ? <p class="muted">Loading the trends…</p> : null}
+      {state.kind === "error" ? (
+        <p class="notice error" role="alert">
+          Could not load the trends: {state.message}
+        </p>
+      ) : null}
+      {state.kind === "not_computed" ? (
+        <Empty>
+          The trends have not been computed yet. They appear here a few seconds after the first film is added
+          by anyone.
+        </Empty>
+      ) : null}
+      {state.kind === "ready" ? <TrendsView seen={state.seen} now={now} /> : null}
+    </section>
+  );
+};
+
+const TrendsView = ({ seen, now }: { readonly seen: Seen; readonly now: number }) => {
+  const doc = seen.current;
+  const ranked = rankChanges(seen.previous?.top_movies, doc.top_movies);
+  return (
+    <>
+      <p class="muted" data-testid="trends-updated">
+        Updated <time dateTime={doc.updated_at}>{timeAgo(doc.updated_at, now)}</time> ·{" "}
+        <span data-testid="trends-total">{plural(doc.total_movies_analyzed, "film")}</span> added in this
+        window
+      </p>
+      <div class="grid">
+        <Card title="Top 10 films" id="top-films" wide>
+          {ranked.length === 0 ? (
+            <Empty>Nobody has added a film in this window yet.</Empty>
+          ) : (
+            <ol class="top-list" data-testid="top-films">
+              {ranked.map(({ item, rank, change }) => {
+                const described = describeRankChange(change);
+                return (
+                  <li key={item.movie_id} data-movie-id={item.movie_id}>
+                    <span class="rank" aria-hidden="true">
+                      {rank}
+                    </span>
+                    <Poster movieId={item.movie_id} title={item.title} path={item.poster_path} />
+                    <span class="top-title">
+                      <span class="visually-hidden">Number {rank}: </span>
+                      {item.title}
+                    </span>
+                    <span class="top-count" data-testid="top-count">
+                      {plural(item.count, "add")}
+                    </span>
+                    <span class={`rank-change ${change.kind}`} title={described.label}>
+                      <span aria-hidden="true">{described.symbol}</span>
+                      {described.label ? <span class="visually-hidden">{described.label}</span> : null}
+                    </span>
+                  </li>
+                );
+              })}
+            </ol>
+          )}
+        </Card>
+        <Card title="Trending genres" id="trending-genres">
+          {doc.trending_genres.length === 0 ? (
+            <Empty>No genres yet.</Empty>
+          ) : (
+            <BarList
+              label="Trending genres"
+              data={doc.trending_genres.map((g) => ({
+                key: g.genre,
+                label: g.genre,
+                value: g.percentage,
+                display: formatPercent(g.percentage),
+                description: `${plural(g.count, "add")}, ${formatPercent(g.percentage)} of all genre counts`,
+              }))}
+            />
+          )}
+        </Card>
+      </div>
+    </>
+  );
+};
