@@ -8,3 +8,6 @@ export * from "./event-log/partitioner.ts";
 export * from "./event-log/memory.ts";
 export * from "./event-log/dead-letter.ts";
 export * from "./config/env.ts";
+export * from "./watchlist/commands.ts";
+export * from "./outbox/OutboxPublisher.ts";
+export * from "./outbox/OutboxRelay.ts";

@@ -1,0 +1,64 @@
+import { Duration, Effect, Layer } from "effect";
+import { OutboxPublisher } from "./OutboxPublisher.ts";
+
+export interface OutboxRelayOptions {
+  /** Pause between passes when there is nothing (more) to publish. Default 250 ms. */
+  readonly intervalMs?: number;
+  /** Outboxes per pass; a full page is followed by the next pass at once. Default 500. */
+  readonly batchSize?: number;
+  /** Cap of the exponential backoff after failures (broker or database down). Default 5000 ms. */
+  readonly maxBackoffMs?: number;
+}
+
+/**
+ * A background fiber, scoped to the layer, that every `intervalMs` republishes whatever stays
+ * pending (after a crash, or while Kafka was down), oldest first and in order per user, and counts
+ * the backlog for `/metrics`. Failures back off exponentially up to `maxBackoffMs`; the relay never
+ * dies of them, and logs only when it starts and stops failing.
+ */
+export const OutboxRelay = (options: OutboxRelayOptions = {}): Layer.Layer<never, never, OutboxPublisher> =>
+  Layer.scopedDiscard(
+    Effect.gen(function* () {
+      const publisher = yield* OutboxPublisher;
+      const interval = options.intervalMs ?? 250;
+      const batchSize = options.batchSize ?? 500;
+      const maxBackoff = options.maxBackoffMs ?? 5000;
+      let consecutiveFailures = 0;
+
+      const pass = Effect.gen(function* () {
+        yield* publisher.countBacklog;
+        return yield* publisher.publishBacklog(batchSize);
+      });
+
+      const loop = Effect.gen(function* () {
+        for (;;) {
+          const result = yield* Effect.either(pass);
+          if (result._tag === "Right") {
+            if (consecutiveFailures > 0) {
+              yield* Effect.logInfo("outbox relay: publishing again", {
+                after_failures: consecutiveFailures,
+              });
+              consecutiveFailures = 0;
+            }
+            if (result.right.full && result.right.published > 0) {
+              yield* Effect.yieldNow();
+              continue;
+            }
+            yield* Effect.sleep(Duration.millis(interval));
+          } else {
+            consecutiveFailures += 1;
+            const backoff = Math.min(maxBackoff, interval * 2 ** consecutiveFailures);
+            if (consecutiveFailures === 1) {
+              yield* Effect.logWarning("outbox relay: pass failed; backing off and retrying", {
+                error: result.left.message,
+                backoff_ms: backoff,
+              });
+            }
+            yield* Effect.sleep(Duration.millis(backoff));
+          }
+        }
+      });
+
+      yield* Effect.forkScoped(loop);
+    }),
+  );
