@@ -137,9 +137,10 @@ export const initials = (title: string): string => {
 
 /** A stable hue (0–359) for a movie id, so a film's placeholder keeps its colour everywhere. */
 export const hueOf = (id: string): number => {
-  let hash = 0;
-  for (let i = 0; i < id.length; i++) hash = (hash * 31 + id.charCodeAt(i)) >>> 0;
-  return hash % 360;
+  // FNV-1a, then a golden-angle step, so similar ids ("ml-293", "ml-296") still get distant colours.
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < id.length; i++) hash = Math.imul(hash ^ id.charCodeAt(i), 0x01000193) >>> 0;
+  return Math.floor((hash * 137.508) % 360);
 };
 
 /**
