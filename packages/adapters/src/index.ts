@@ -11,3 +11,7 @@ export * from "./config/env.ts";
 export * from "./watchlist/commands.ts";
 export * from "./outbox/OutboxPublisher.ts";
 export * from "./outbox/OutboxRelay.ts";
+export * from "./accounts/AccountsStore.ts";
+export * from "./accounts/memory.ts";
+export * from "./catalog/CatalogStore.ts";
+export * from "./catalog/memory.ts";

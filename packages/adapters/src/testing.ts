@@ -2,3 +2,5 @@
 export * from "./watchlist/WatchlistStore.contract.ts";
 export * from "./event-log/EventLog.contract.ts";
 export * from "./event-log/test-support.ts";
+export * from "./accounts/AccountsStore.contract.ts";
+export * from "./catalog/CatalogStore.contract.ts";

@@ -1,0 +1,4 @@
+import { AccountsStoreMemory } from "./memory.ts";
+import { accountsStoreContract } from "./AccountsStore.contract.ts";
+
+accountsStoreContract("in memory", () => AccountsStoreMemory);

@@ -1,0 +1,40 @@
+import { Effect, Layer, Option } from "effect";
+import { type CatalogEntry, CatalogStore, type CatalogStoreService } from "./CatalogStore.ts";
+
+export const makeCatalogStoreMemory = (initial: ReadonlyArray<CatalogEntry> = []): CatalogStoreService => {
+  const films = new Map<string, CatalogEntry>();
+  let revision = 0;
+  const put = (entries: ReadonlyArray<CatalogEntry>) => {
+    let inserted = 0;
+    let updated = 0;
+    const seen = new Set<string>();
+    for (const entry of entries) {
+      const id = entry.film.movie_id;
+      const existed = films.has(id);
+      films.set(id, structuredClone(entry));
+      if (seen.has(id)) continue;
+      seen.add(id);
+      if (existed) updated += 1;
+      else inserted += 1;
+    }
+    if (entries.length > 0) revision += 1;
+    return { inserted, updated };
+  };
+  put(initial);
+  return {
+    get: (movie_id) =>
+      Effect.sync(() => Option.map(Option.fromNullable(films.get(movie_id)), (e) => structuredClone(e.film))),
+    all: Effect.sync(() =>
+      [...films.values()]
+        .sort((a, b) => (a.film.movie_id < b.film.movie_id ? -1 : a.film.movie_id > b.film.movie_id ? 1 : 0))
+        .map((e) => structuredClone(e)),
+    ),
+    count: Effect.sync(() => films.size),
+    upsertMany: (entries) => Effect.sync(() => put(entries)),
+    revision: Effect.sync(() => revision),
+  };
+};
+
+/** An in-memory catalog, empty or seeded (the embedded default loads a demo catalog into it). */
+export const CatalogStoreMemory = (initial: ReadonlyArray<CatalogEntry> = []): Layer.Layer<CatalogStore> =>
+  Layer.sync(CatalogStore, () => makeCatalogStoreMemory(initial));
