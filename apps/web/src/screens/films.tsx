@@ -124,7 +124,6 @@ const AddFilm = ({
   const [rating, setRating] = useState<number | undefined>(undefined);
   const [watchedAt, setWatchedAt] = useState(() => localDateInput(new Date()));
   const [busy, setBusy] = useState(false);
-  const ratingRef = useRef<HTMLSelectElement>(null);
   const searchRef = useRef<HTMLInputElement>(null);
 
   useEffect(() => {
@@ -144,7 +143,7 @@ const AddFilm = ({
   }, [debounced]);
 
   useEffect(() => {
-    if (chosen) ratingRef.current?.focus();
+    if (chosen) document.getElementById("add-rating")?.focus();
   }, [chosen]);
 
   const choose = (film: FilmWire) => {
