@@ -1,4 +1,5 @@
 /// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
 /**
  * The user journey both browser suites walk, against whichever product (embedded default or real
  * stack) they started: sign up, find a film by typing its title without accents, add it with a
