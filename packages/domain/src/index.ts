@@ -7,3 +7,4 @@ export * from "./user-stats/schema.ts";
 export * from "./trends/schema.ts";
 export * from "./user-stats/index.ts";
 export * from "./trends/index.ts";
+export * from "./title/normalize-title.ts";
