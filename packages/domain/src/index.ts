@@ -8,3 +8,4 @@ export * from "./trends/schema.ts";
 export * from "./user-stats/index.ts";
 export * from "./trends/index.ts";
 export * from "./title/normalize-title.ts";
+export * from "./api/http.ts";
