@@ -9,3 +9,4 @@ export * from "./user-stats/index.ts";
 export * from "./trends/index.ts";
 export * from "./title/normalize-title.ts";
 export * from "./api/http.ts";
+export * from "./title/parse-title.ts";
