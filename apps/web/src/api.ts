@@ -104,25 +104,26 @@ const map = <A, B>(result: ApiResult<A>, f: (a: A) => B): ApiResult<B> =>
 
 export interface Session {
   readonly token: string;
-  readonly username: string;
+  /** The account's email, shown in the header. */
+  readonly email: string;
   readonly expires_at?: string;
 }
 
-const toSession = (username: string, body: unknown): Session => {
+const toSession = (email: string, body: unknown): Session => {
   const record = isRecord(body) ? body : {};
   const token = typeof record.token === "string" ? record.token : String(record.access_token ?? "");
   const expires = record.expires_at;
-  return { token, username, ...(typeof expires === "string" ? { expires_at: expires } : {}) };
+  return { token, email, ...(typeof expires === "string" ? { expires_at: expires } : {}) };
 };
 
-export const signUp = async (username: string, password: string): Promise<ApiResult<Session>> =>
-  map(await request<unknown>("/auth/signup", { method: "POST", body: { username, password } }), (body) =>
-    toSession(username, body),
+export const signUp = async (email: string, password: string): Promise<ApiResult<Session>> =>
+  map(await request<unknown>("/auth/signup", { method: "POST", body: { email, password } }), (body) =>
+    toSession(email, body),
   );
 
-export const logIn = async (username: string, password: string): Promise<ApiResult<Session>> =>
-  map(await request<unknown>("/auth/login", { method: "POST", body: { username, password } }), (body) =>
-    toSession(username, body),
+export const logIn = async (email: string, password: string): Promise<ApiResult<Session>> =>
+  map(await request<unknown>("/auth/login", { method: "POST", body: { email, password } }), (body) =>
+    toSession(email, body),
   );
 
 // ---- catalog and my films ----------------------------------------------------------------------

@@ -151,8 +151,8 @@ export const App = () => {
           </span>
           {session ? (
             <>
-              <span class="who" data-testid="who">
-                {session.username}
+              <span class="who" data-testid="who" title={session.email}>
+                {session.email.split("@")[0]}
               </span>
               <button type="button" class="link" onClick={() => logOut(null)}>
                 Log out

@@ -9,10 +9,10 @@ export const loadSession = (): Session | null => {
     if (!raw) return null;
     const parsed: unknown = JSON.parse(raw);
     if (typeof parsed !== "object" || parsed === null) return null;
-    const { token, username, expires_at } = parsed as Record<string, unknown>;
-    if (typeof token !== "string" || !token || typeof username !== "string") return null;
+    const { token, email, expires_at } = parsed as Record<string, unknown>;
+    if (typeof token !== "string" || !token || typeof email !== "string") return null;
     if (typeof expires_at === "string" && Date.parse(expires_at) <= Date.now()) return null;
-    return { token, username, ...(typeof expires_at === "string" ? { expires_at } : {}) };
+    return { token, email, ...(typeof expires_at === "string" ? { expires_at } : {}) };
   } catch {
     return null;
   }

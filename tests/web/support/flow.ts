@@ -15,18 +15,18 @@ import type { WatchedPage } from "./browser.ts";
  *  measured times are printed, and the speed itself belongs in benchmarks, not in a timed test. */
 export const LIVE_TIMEOUT_MS = 20_000;
 
-export const uniqueName = (prefix: string) =>
-  `${prefix}${Date.now().toString(36)}${Math.floor(Math.random() * 1e4).toString(36)}`;
+export const uniqueEmail = (prefix: string) =>
+  `${prefix}-${Date.now().toString(36)}${Math.floor(Math.random() * 1e4).toString(36)}@example.com`;
 
 export const PASSWORD = "correct horse battery staple";
 
-export const signUp = async (page: Page, username: string) => {
+export const signUp = async (page: Page, email: string) => {
   await page.goto("/#/signup");
-  await page.getByLabel("Name").fill(username);
+  await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill(PASSWORD);
   await page.getByRole("button", { name: "Sign up" }).click();
   await page.getByRole("heading", { name: "My films" }).waitFor();
-  await expect.poll(() => page.getByTestId("who").textContent()).toBe(username);
+  await expect.poll(() => page.getByTestId("who").getAttribute("title")).toBe(email);
 };
 
 export interface TrendsSnapshot {
@@ -105,7 +105,7 @@ export const liveJourney = async (alice: WatchedPage, bob: WatchedPage, options:
   const b = bob.page;
 
   // Bob: another account, looking at the trends (all time, so nothing falls out of the window).
-  await signUp(b, uniqueName("bob"));
+  await signUp(b, uniqueEmail("bob"));
   await b.getByRole("link", { name: "Trends" }).click();
   await b.getByRole("heading", { name: "Community trends" }).waitFor();
   await b.getByRole("button", { name: "All time" }).click();
@@ -125,7 +125,7 @@ export const liveJourney = async (alice: WatchedPage, bob: WatchedPage, options:
   await markPage(b);
 
   // Alice: a new account starts with an empty list and no statistics.
-  await signUp(a, uniqueName("alice"));
+  await signUp(a, uniqueEmail("alice"));
   await a.getByText("Your list is empty").waitFor();
   await markPage(a);
 

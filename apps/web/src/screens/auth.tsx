@@ -10,7 +10,7 @@ export const AuthScreen = ({
   readonly reason: string | null;
   readonly onSession: (session: Session) => void;
 }) => {
-  const [username, setUsername] = useState("");
+  const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -20,12 +20,14 @@ export const AuthScreen = ({
     event.preventDefault();
     setBusy(true);
     setError(null);
-    const result = await (signingUp ? signUp : logIn)(username.trim(), password);
+    const result = await (signingUp ? signUp : logIn)(email.trim(), password);
     setBusy(false);
     if (result.ok && result.value.token) onSession(result.value);
     else if (result.ok) setError("The server answered without a token.");
-    else if (!signingUp && result.status === 401) setError("That name and password do not match an account.");
-    else if (signingUp && result.status === 409) setError("That name is taken. Pick another, or log in.");
+    else if (!signingUp && result.status === 401)
+      setError("That email and password do not match an account.");
+    else if (signingUp && result.status === 409)
+      setError("An account with that email exists already. Log in instead?");
     else setError(result.message);
   };
 
@@ -37,15 +39,15 @@ export const AuthScreen = ({
       {reason ? <p class="notice">{reason}</p> : null}
       <form class="stack" onSubmit={submit}>
         <label>
-          <span>Name</span>
+          <span>Email</span>
           <input
-            name="username"
-            autoComplete="username"
+            name="email"
+            type="email"
+            autoComplete="email"
             required
-            minLength={3}
-            maxLength={64}
-            value={username}
-            onInput={(e) => setUsername(e.currentTarget.value)}
+            maxLength={254}
+            value={email}
+            onInput={(e) => setEmail(e.currentTarget.value)}
           />
         </label>
         <label>
