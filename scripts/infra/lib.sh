@@ -39,13 +39,15 @@ check_port_var CINEMATCH_KAFKA_PORT "$KAFKA_PORT"
 check_port_var CINEMATCH_KAFKA_CONTROLLER_PORT "$KAFKA_CONTROLLER_PORT"
 check_port_var CINEMATCH_MONGO_PORT "$MONGO_PORT"
 
-# up.sh and down.sh hold this lock for their whole run: two test runners calling up.sh at
-# once must not both start a broker on the same data dir.
+# up.sh and down.sh hold this lock (on fd 9) for their whole run: two test runners calling
+# up.sh at once must not both start a broker on the same data dir. The servers must be
+# started with fd 9 closed (9>&-), or they would hold the lock for as long as they run.
+LOCK_FILE="$CACHE/up-down.lock"
 take_lock() {
   mkdir -p "$CACHE"
-  exec 9>"$CACHE/.lock"
+  exec 9>"$LOCK_FILE"
   if ! flock -w 300 9; then
-    die "another up.sh/down.sh has held $CACHE/.lock for 5 minutes; is one stuck?"
+    die "another up.sh/down.sh has held $LOCK_FILE for 5 minutes; is one stuck? (fuser -v $LOCK_FILE shows who)"
   fi
 }
 

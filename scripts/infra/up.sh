@@ -177,13 +177,13 @@ start_kafka() {
   fi
 
   # setsid: the broker outlives this script and is not hit by the caller's Ctrl-C or hangup.
-  # All its output goes to the log, so `$(up.sh)` does not wait on it.
+  # All its output goes to the log, so `$(up.sh)` does not wait on it; 9>&- drops our lock.
   # shellcheck disable=SC2086 # KAFKA_HEAP_OPTS is a list of JVM flags
   setsid java $KAFKA_HEAP_OPTS -XX:+UseG1GC -XX:MaxGCPauseMillis=20 \
     -XX:InitiatingHeapOccupancyPercent=35 -XX:+ExplicitGCInvokesConcurrent \
     -Djava.awt.headless=true \
     -Dlog4j2.configurationFile="$INFRA_DIR/kafka/log4j2.properties" \
-    -cp "$KAFKA_LIBS/*" kafka.Kafka "$KAFKA_CONFIG" </dev/null >>"$KAFKA_LOG" 2>&1 &
+    -cp "$KAFKA_LIBS/*" kafka.Kafka "$KAFKA_CONFIG" </dev/null >>"$KAFKA_LOG" 2>&1 9>&- &
   printf '%s\n' "$!" >"$KAFKA_PID"
   printf '%s\n' "$KAFKA_PORT" >"$KAFKA_PORT_FILE"
 }
@@ -192,7 +192,7 @@ start_ferretdb() {
   mkdir -p "$FERRETDB_HOME" "$FERRETDB_DATA"
   rotate_log "$FERRETDB_LOG"
   setsid "$FERRETDB_BIN" --listen-addr="127.0.0.1:$MONGO_PORT" --sqlite-url="file:$FERRETDB_DATA/" \
-    --log-level="$FERRETDB_LOG_LEVEL" </dev/null >>"$FERRETDB_LOG" 2>&1 &
+    --log-level="$FERRETDB_LOG_LEVEL" </dev/null >>"$FERRETDB_LOG" 2>&1 9>&- &
   printf '%s\n' "$!" >"$FERRETDB_PID"
   printf '%s\n' "$MONGO_PORT" >"$FERRETDB_PORT_FILE"
 }
