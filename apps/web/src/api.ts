@@ -3,20 +3,27 @@
  * imported as types only, so none of Effect ends up in the bundle. Every call answers with a
  * result value, never a thrown error: the screens show `message` and carry on.
  */
-import type { Film, GlobalStatsDocument, TrendWindow, UserStatsDocument } from "@cinematch/domain";
+import type {
+  AddMovieResponse,
+  AuthToken,
+  CatalogSearchResponse,
+  ErrorBody,
+  Film,
+  GlobalStatsDocument,
+  MoviesPage,
+  MyStatsResponse,
+  TrendWindow,
+  UpdateMovieRequest,
+  UserStatsDocument,
+  WatchedEntry,
+} from "@cinematch/domain";
 
 export type FilmWire = typeof Film.Encoded;
 export type TrendsWire = typeof GlobalStatsDocument.Encoded;
 export type StatsDocumentWire = typeof UserStatsDocument.Encoded;
 export type StatsWire = StatsDocumentWire["stats"];
+export type EntryWire = typeof WatchedEntry.Encoded;
 export type { TrendWindow };
-
-export interface EntryWire {
-  readonly movie: FilmWire;
-  readonly rating?: number;
-  readonly watched_at: string;
-  readonly added_at?: string;
-}
 
 export interface Page<T> {
   readonly items: ReadonlyArray<T>;
@@ -38,20 +45,14 @@ const isRecord = (value: unknown): value is Record<string, unknown> =>
 /** The most helpful sentence in an error body: the API names the failing fields. */
 const messageOf = (status: number, body: unknown): string => {
   if (isRecord(body)) {
-    const issues = body.issues;
-    if (Array.isArray(issues) && issues.length > 0) {
-      return issues
-        .map((issue) =>
-          isRecord(issue)
-            ? [issue.path, issue.message].filter((s) => typeof s === "string" && s).join(": ")
-            : "",
-        )
-        .filter(Boolean)
+    const error = body as Partial<typeof ErrorBody.Encoded>;
+    if (Array.isArray(error.issues) && error.issues.length > 0) {
+      return error.issues
+        .map((issue) => (issue.path ? `${issue.path}: ${issue.message}` : issue.message))
         .join("; ");
     }
-    for (const key of ["message", "error", "detail"]) {
-      const text = body[key];
-      if (typeof text === "string" && text) return text;
+    if (typeof error.message === "string" && error.message) {
+      return error.error_id ? `${error.message} (error id ${error.error_id})` : error.message;
     }
   }
   if (status === 0) return "The server cannot be reached. Is it running?";
@@ -109,79 +110,67 @@ export interface Session {
   readonly expires_at?: string;
 }
 
-const toSession = (email: string, body: unknown): Session => {
-  const record = isRecord(body) ? body : {};
-  const token = typeof record.token === "string" ? record.token : String(record.access_token ?? "");
-  const expires = record.expires_at;
-  return { token, email, ...(typeof expires === "string" ? { expires_at: expires } : {}) };
-};
+type AuthTokenWire = typeof AuthToken.Encoded;
+const toSession = (body: AuthTokenWire): Session => ({
+  token: body.token,
+  email: body.email,
+  expires_at: body.expires_at,
+});
 
 export const signUp = async (email: string, password: string): Promise<ApiResult<Session>> =>
-  map(await request<unknown>("/auth/signup", { method: "POST", body: { email, password } }), (body) =>
-    toSession(email, body),
-  );
+  map(await request<AuthTokenWire>("/auth/signup", { method: "POST", body: { email, password } }), toSession);
 
 export const logIn = async (email: string, password: string): Promise<ApiResult<Session>> =>
-  map(await request<unknown>("/auth/login", { method: "POST", body: { email, password } }), (body) =>
-    toSession(email, body),
-  );
+  map(await request<AuthTokenWire>("/auth/login", { method: "POST", body: { email, password } }), toSession);
 
 // ---- catalog and my films ----------------------------------------------------------------------
+
+export const SEARCH_LIMIT = 8;
 
 export const searchCatalog = async (
   q: string,
   signal?: AbortSignal,
 ): Promise<ApiResult<ReadonlyArray<FilmWire>>> =>
   map(
-    await request<unknown>(`/catalog/search?q=${encodeURIComponent(q)}&limit=8`, signal ? { signal } : {}),
-    (body) => {
-      if (Array.isArray(body)) return body as ReadonlyArray<FilmWire>;
-      if (isRecord(body)) {
-        const list = body.results ?? body.items ?? body.films;
-        if (Array.isArray(list)) {
-          return list.map((hit) =>
-            isRecord(hit) && isRecord(hit.film) ? (hit.film as FilmWire) : (hit as FilmWire),
-          );
-        }
-      }
-      return [];
-    },
+    await request<typeof CatalogSearchResponse.Encoded>(
+      `/catalog/search?q=${encodeURIComponent(q)}&limit=${SEARCH_LIMIT}`,
+      signal ? { signal } : {},
+    ),
+    (body) => body.results.map((match) => match.film),
   );
 
 export type AddOutcome =
-  | { readonly kind: "added"; readonly entry: EntryWire | undefined }
-  | { readonly kind: "already_present" }
+  | { readonly kind: "added"; readonly entry: EntryWire }
+  | { readonly kind: "already_present"; readonly entry: EntryWire }
   | { readonly kind: "ambiguous"; readonly candidates: ReadonlyArray<FilmWire> };
 
 export const addFilm = async (
   token: string,
   input: { readonly movie_id: string; readonly rating?: number; readonly watched_at?: string },
 ): Promise<ApiResult<AddOutcome>> => {
-  const result = await request<unknown>("/movies", { method: "POST", body: input, token });
+  const result = await request<typeof AddMovieResponse.Encoded>("/movies", {
+    method: "POST",
+    body: input,
+    token,
+  });
   if (!result.ok) {
-    if (result.status === 409 && isRecord(result.body) && Array.isArray(result.body.candidates)) {
+    const body = result.body as Partial<typeof ErrorBody.Encoded> | undefined;
+    if (result.status === 409 && Array.isArray(body?.candidates)) {
       return {
         ok: true,
         status: 409,
-        value: { kind: "ambiguous", candidates: result.body.candidates as ReadonlyArray<FilmWire> },
+        value: { kind: "ambiguous", candidates: body.candidates.map((match) => match.film) },
       };
     }
     return result;
   }
-  if (isRecord(result.value) && result.value.status === "already_present") {
-    return { ok: true, status: result.status, value: { kind: "already_present" } };
-  }
-  const entry =
-    isRecord(result.value) && isRecord(result.value.movie)
-      ? (result.value as unknown as EntryWire)
-      : undefined;
-  return { ok: true, status: result.status, value: { kind: "added", entry } };
+  return { ok: true, status: result.status, value: { kind: result.value.status, entry: result.value.entry } };
 };
 
 export const changeFilm = (
   token: string,
   movieId: string,
-  change: { readonly rating?: number | null; readonly watched_at?: string },
+  change: typeof UpdateMovieRequest.Encoded,
 ): Promise<ApiResult<unknown>> =>
   request(`/movies/${encodeURIComponent(movieId)}`, { method: "PATCH", body: change, token });
 
@@ -194,47 +183,30 @@ export const listFilms = async (
   limit: number,
 ): Promise<ApiResult<Page<EntryWire>>> =>
   map(
-    await request<unknown>(`/movies?offset=${offset}&limit=${limit}`, { token }),
-    (body): Page<EntryWire> => {
-      if (Array.isArray(body))
-        return { items: body as ReadonlyArray<EntryWire>, total: undefined, offset, limit };
-      const record = isRecord(body) ? body : {};
-      const items = (record.items ?? record.movies ?? record.entries ?? []) as ReadonlyArray<EntryWire>;
-      const total = typeof record.total === "number" ? record.total : undefined;
-      return { items, total, offset, limit };
-    },
+    await request<typeof MoviesPage.Encoded>(`/movies?offset=${offset}&limit=${limit}`, { token }),
+    (body): Page<EntryWire> => ({
+      items: body.items,
+      total: body.total,
+      offset: body.offset,
+      limit: body.limit,
+    }),
   );
 
 // ---- statistics and trends ---------------------------------------------------------------------
 
-const notComputed = (body: unknown): boolean =>
-  isRecord(body) &&
-  (body.status === "not_computed" || body.status === "not_computed_yet" || body.computed === false);
+export const myStats = async (token: string): Promise<ApiResult<Computed<StatsDocumentWire>>> =>
+  map(await request<typeof MyStatsResponse.Encoded>("/stats/me", { token }), (body) =>
+    body.status === "ready"
+      ? {
+          state: "ready",
+          value: { user_id: body.user_id, stats: body.stats, last_updated: body.last_updated },
+        }
+      : { state: "not_computed" },
+  );
 
-export const myStats = async (token: string): Promise<ApiResult<Computed<StatsDocumentWire>>> => {
-  const result = await request<unknown>("/stats/me", { token });
-  if (!result.ok)
-    return result.status === 404 ? { ok: true, status: 404, value: { state: "not_computed" } } : result;
-  if (notComputed(result.value) || !isRecord(result.value) || !isRecord(result.value.stats)) {
-    return { ok: true, status: result.status, value: { state: "not_computed" } };
-  }
-  return {
-    ok: true,
-    status: result.status,
-    value: { state: "ready", value: result.value as unknown as StatsDocumentWire },
-  };
-};
+type TrendsResponseWire = TrendsWire | { readonly status: "not_computed_yet"; readonly message: string };
 
-export const globalTrends = async (window: TrendWindow): Promise<ApiResult<Computed<TrendsWire>>> => {
-  const result = await request<unknown>(`/trends/global?window=${window}`);
-  if (!result.ok)
-    return result.status === 404 ? { ok: true, status: 404, value: { state: "not_computed" } } : result;
-  if (notComputed(result.value) || !isRecord(result.value) || !Array.isArray(result.value.top_movies)) {
-    return { ok: true, status: result.status, value: { state: "not_computed" } };
-  }
-  return {
-    ok: true,
-    status: result.status,
-    value: { state: "ready", value: result.value as unknown as TrendsWire },
-  };
-};
+export const globalTrends = async (window: TrendWindow): Promise<ApiResult<Computed<TrendsWire>>> =>
+  map(await request<TrendsResponseWire>(`/trends/global?window=${window}`), (body) =>
+    "status" in body ? { state: "not_computed" } : { state: "ready", value: body },
+  );
