@@ -10,3 +10,5 @@ export * from "./trends/index.ts";
 export * from "./title/normalize-title.ts";
 export * from "./api/http.ts";
 export * from "./title/parse-title.ts";
+export * from "./catalog/catalog-index.ts";
+export * from "./catalog/movielens.ts";
