@@ -15,3 +15,4 @@ export * from "./accounts/AccountsStore.ts";
 export * from "./accounts/memory.ts";
 export * from "./catalog/CatalogStore.ts";
 export * from "./catalog/memory.ts";
+export * from "./event-log/kafka.ts";
