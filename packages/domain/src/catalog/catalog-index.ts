@@ -208,7 +208,7 @@ const yearFactor = (queryYear: number | undefined, filmYear: number | undefined)
 const defaultLimit = 10;
 const maxLimit = 100;
 /** How many entries, at most, are scored in full per query (the rest are cut by the gram estimate). */
-const shortlistSize = 150;
+const shortlistSize = 100;
 const minScore = 0.3;
 
 const isCatalogItem = (item: Film | CatalogItem): item is CatalogItem => "film" in item;
@@ -330,14 +330,15 @@ export const makeCatalogIndex = (catalog: Iterable<Film | CatalogItem>): Catalog
   const shortlist = (forms: ReadonlyArray<QueryForm>): ReadonlyArray<number> => {
     const touched: number[] = [];
     for (const form of forms) {
-      const lists = lookupGrams(form.tokens, true)
+      const grams = lookupGrams(form.tokens, true);
+      const lists = grams
         .map((gram) => postings.get(gram))
         .filter((list): list is Int32Array => list !== undefined)
         .sort((a, b) => a.length - b.length);
-      const gramCount = lookupGrams(form.tokens, true).length;
+      const gramCount = grams.length;
       const here: number[] = [];
       for (const list of lists) {
-        if (here.length > 0 && list.length > 16 * here.length) {
+        if (here.length > 0 && list.length > 8 * here.length) {
           for (const e of here) if (contains(list, e)) counts[e]! += 1;
           continue;
         }
