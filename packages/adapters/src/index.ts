@@ -16,3 +16,5 @@ export * from "./accounts/memory.ts";
 export * from "./catalog/CatalogStore.ts";
 export * from "./catalog/memory.ts";
 export * from "./event-log/kafka.ts";
+export * from "./mongo/errors.ts";
+export * from "./mongo/layer.ts";

@@ -1,0 +1,151 @@
+import { Duration, Effect, Layer } from "effect";
+import { describe, expect, it } from "vitest";
+import { requireEnv } from "../event-log/test-support.ts";
+import { DuplicateKeyError, isDuplicateKeyError, tryMongo, tryMongoWrite } from "./errors.ts";
+import { layerMongoDatabase } from "./layer.ts";
+import { MongoDatabase, type MongoError } from "./MongoDatabase.ts";
+import { layerMongoDatabaseFresh } from "./test-support.ts";
+
+requireEnv("MONGODB_URL");
+
+const run = <A, E>(effect: Effect.Effect<A, E, MongoDatabase>) =>
+  Effect.runPromise(effect.pipe(Effect.provide(layerMongoDatabaseFresh("int_mongo"))));
+
+describe("a connected MongoDatabase", () => {
+  it("given the int server, when connected, then it answers ping and names the database from the layer", () =>
+    run(
+      Effect.gen(function* () {
+        const { db } = yield* MongoDatabase;
+        expect(db.databaseName).toMatch(/^int_mongo_/);
+        const pong = yield* tryMongo("ping", () => db.command({ ping: 1 }));
+        expect(pong.ok).toBe(1);
+        const info = yield* tryMongo("buildInfo", () => db.command({ buildInfo: 1 }));
+        expect(typeof info.version).toBe("string");
+      }),
+    ));
+
+  it("given a command the server does not know, when run, then it is a MongoError, not a duplicate", () =>
+    run(
+      Effect.gen(function* () {
+        const { db } = yield* MongoDatabase;
+        const error = yield* Effect.flip(tryMongoWrite("bogus", () => db.command({ noSuchCommand: 1 })));
+        expect(error._tag).toBe("MongoError");
+        expect(isDuplicateKeyError(error)).toBe(false);
+      }),
+    ));
+});
+
+describe("a collection with a unique index", () => {
+  const withIndexedCollection = <A, E>(
+    body: (collection: ReturnType<MongoDatabase["Type"]["db"]["collection"]>) => Effect.Effect<A, E>,
+  ) =>
+    run(
+      Effect.gen(function* () {
+        const { db } = yield* MongoDatabase;
+        const collection = db.collection("movies");
+        yield* tryMongo("createIndex", () =>
+          collection.createIndex({ user_id: 1, movie_id: 1 }, { unique: true, name: "user_movie_unique" }),
+        );
+        yield* tryMongoWrite("seed", () =>
+          collection.insertOne({ _id: "u1|m1" as never, user_id: "u1", movie_id: "m1" }),
+        );
+        return yield* body(collection);
+      }),
+    );
+
+  const expectDuplicate = (error: MongoError | DuplicateKeyError) => {
+    expect(error).toBeInstanceOf(DuplicateKeyError);
+    expect(error._tag).toBe("DuplicateKeyError");
+    expect(isDuplicateKeyError(error)).toBe(true);
+  };
+
+  it("given an existing entry, when the same key is inserted again, then it is a DuplicateKeyError", () =>
+    withIndexedCollection((collection) =>
+      Effect.gen(function* () {
+        const error = yield* Effect.flip(
+          tryMongoWrite("insert", () => collection.insertOne({ user_id: "u1", movie_id: "m1" })),
+        );
+        expectDuplicate(error);
+        expect(error.message).toMatch(/duplicate key/i);
+      }),
+    ));
+
+  it("given an existing _id, when a document with that _id is inserted, then it is a DuplicateKeyError", () =>
+    withIndexedCollection((collection) =>
+      Effect.gen(function* () {
+        const error = yield* Effect.flip(
+          tryMongoWrite("insert", () =>
+            collection.insertOne({ _id: "u1|m1" as never, user_id: "u9", movie_id: "m9" }),
+          ),
+        );
+        expectDuplicate(error);
+      }),
+    ));
+
+  it("given an existing entry, when an unordered insertMany contains it, then it is a DuplicateKeyError and the others are written", () =>
+    withIndexedCollection((collection) =>
+      Effect.gen(function* () {
+        const error = yield* Effect.flip(
+          tryMongoWrite("insertMany", () =>
+            collection.insertMany(
+              [
+                { user_id: "u2", movie_id: "m1" },
+                { user_id: "u1", movie_id: "m1" },
+                { user_id: "u3", movie_id: "m1" },
+              ],
+              { ordered: false },
+            ),
+          ),
+        );
+        expectDuplicate(error);
+        const count = yield* tryMongo("count", () => collection.countDocuments({}));
+        expect(count).toBe(3);
+      }),
+    ));
+
+  it("given an existing entry, when an upsert would create a second one with its key, then it is a DuplicateKeyError", () =>
+    withIndexedCollection((collection) =>
+      Effect.gen(function* () {
+        const error = yield* Effect.flip(
+          tryMongoWrite("upsert", () =>
+            collection.updateOne(
+              { _id: "other" as never },
+              { $set: { user_id: "u1", movie_id: "m1" } },
+              { upsert: true },
+            ),
+          ),
+        );
+        expectDuplicate(error);
+      }),
+    ));
+
+  it("given distinct keys, when inserted, then nothing is reported", () =>
+    withIndexedCollection((collection) =>
+      Effect.gen(function* () {
+        const result = yield* tryMongoWrite("insert", () =>
+          collection.insertOne({ user_id: "u1", movie_id: "m2" }),
+        );
+        expect(result.acknowledged).toBe(true);
+      }),
+    ));
+});
+
+describe("a MongoDB server that is not there", () => {
+  it("given a closed port, when the layer is built, then it fails with MongoError within its bound", () =>
+    Effect.runPromise(
+      Effect.gen(function* () {
+        const error = yield* Layer.build(
+          layerMongoDatabase("mongodb://127.0.0.1:1/cinematch", { serverSelectionTimeoutMs: 1_000 }),
+        ).pipe(
+          Effect.scoped,
+          Effect.flip,
+          Effect.timeoutFail({
+            duration: Duration.seconds(10),
+            onTimeout: () => new Error("connecting to a closed port did not fail within 10 s: a hang"),
+          }),
+        );
+        expect(error._tag).toBe("MongoError");
+        expect(error.message).toMatch(/ECONNREFUSED|Server selection timed out|connect/i);
+      }),
+    ));
+});
