@@ -79,22 +79,58 @@ port_open() {
   (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }
 
-# Kafka accepts TCP before it serves requests, and serves Metadata before its broker is
-# unfenced (listed in the cluster). Ready means: a Metadata request, answered, lists at least
-# one broker. Metadata v4 is the oldest version Kafka 4.x still serves and non-flexible, so the
-# request is a fixed 24 bytes and the broker count sits at a fixed offset of the answer.
-kafka_ready() {
-  local port=$1
+hex_of() { printf '%s' "$1" | od -An -v -tx1 | tr -d ' \n'; }
+
+# Sends one Kafka request (api key, version, body as hex) and prints the answer as hex,
+# without its size prefix. Uses request header v1 and only non-flexible API versions, so
+# every field has a fixed, simple encoding (big-endian ints, int16-length strings).
+kafka_call() {
+  local port=$1 api_key=$2 api_version=$3 body=$4
   (
     exec 3<>"/dev/tcp/127.0.0.1/$port" || exit 1
-    # size=20 | api_key=3 (Metadata) | api_version=4 | correlation_id=1 | client_id="ready"
-    # | topics=[] (none, v1+) | allow_auto_topic_creation=false
-    printf '\x00\x00\x00\x14\x00\x03\x00\x04\x00\x00\x00\x01\x00\x05ready\x00\x00\x00\x00\x00' >&3
-    # Answer: size(4) correlation_id(4) throttle_time_ms(4) brokers count(4) ...
-    hex="$(timeout 2 head -c 16 <&3 | od -An -v -tx1 | tr -d ' \n')"
-    [[ ${#hex} -eq 32 && "${hex:8:8}" == 00000001 ]] || exit 1
-    ((16#${hex:24:8} >= 1))
+    local req len
+    # api_key | api_version | correlation_id=1 | client_id="ready" | body
+    req="$(printf '%04x%04x' "$api_key" "$api_version")00000001$(printf '%04x' 5)$(hex_of ready)$body"
+    req="$(printf '%08x' $((${#req} / 2)))$req"
+    printf "$(sed 's/../\\x&/g' <<<"$req")" >&3
+    len="$(timeout 2 head -c 4 <&3 | od -An -v -tx1 | tr -d ' \n')"
+    [[ ${#len} -eq 8 ]] || exit 1
+    timeout 2 head -c $((16#$len)) <&3 | od -An -v -tx1 | tr -d ' \n'
   ) 2>/dev/null
+}
+
+# Ready means what a client's first steps need, not just an open port:
+#  1. Kafka accepts TCP before it serves requests, and serves Metadata before its broker is
+#     unfenced: a Metadata v4 answer must list at least one broker.
+#  2. The group and transaction coordinators must be up. On a fresh data dir their internal
+#     topics (__consumer_offsets, __transaction_state) are only created on first use, and
+#     until they are loaded kafkajs logs "The group coordinator is not available" and
+#     "The coordinator is loading", and its first consumer crashes and restarts. Asking
+#     FindCoordinator creates them now; an OffsetFetch and an InitProducerId answering
+#     without error show that the group and transaction coordinators have loaded.
+KAFKA_WARMUP_KEY="cinematch-infra-warmup"
+kafka_ready() {
+  local port=$1 answer key
+  key="$(printf '%04x' ${#KAFKA_WARMUP_KEY})$(hex_of "$KAFKA_WARMUP_KEY")"
+  # Metadata v4, topics=[] (none), allow_auto_topic_creation=false.
+  # Answer: correlation_id(4) throttle_time_ms(4) brokers count(4) ...
+  answer="$(kafka_call "$port" 3 4 0000000000)" || return 1
+  [[ ${#answer} -ge 24 ]] && ((16#${answer:16:8} >= 1)) || return 1
+  # FindCoordinator v1, key_type 0 (group) then 1 (transaction).
+  # Answer: correlation_id(4) throttle_time_ms(4) error_code(2) ...
+  answer="$(kafka_call "$port" 10 1 "${key}00")" || return 1
+  [[ "${answer:16:4}" == 0000 ]] || return 1
+  answer="$(kafka_call "$port" 10 1 "${key}01")" || return 1
+  [[ "${answer:16:4}" == 0000 ]] || return 1
+  # OffsetFetch v2 for the warm-up group, topics=[].
+  # Answer: correlation_id(4) topics count(4) error_code(2).
+  answer="$(kafka_call "$port" 9 2 "${key}00000000")" || return 1
+  [[ "${answer:16:4}" == 0000 ]] || return 1
+  # InitProducerId v1 for the warm-up transactional id (timeout 60 s), which only succeeds
+  # once the transaction coordinator has loaded.
+  # Answer: correlation_id(4) throttle_time_ms(4) error_code(2) ...
+  answer="$(kafka_call "$port" 22 1 "${key}0000ea60")" || return 1
+  [[ "${answer:16:4}" == 0000 ]]
 }
 
 # FerretDB is ready when it answers a wire-protocol `ping` with ok: 1.

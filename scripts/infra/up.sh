@@ -288,16 +288,17 @@ main() {
   fi
 
   DEADLINE="$(awk -v n="$(now)" -v t="$TIMEOUT" 'BEGIN { printf "%.3f", n + t }')"
-  if [[ -n "$kafka_pid" ]]; then
-    log "Kafka already running (pid $kafka_pid)"
-    kafka_started="$(now)"
-  fi
-  wait_ready Kafka kafka_ready "$KAFKA_PORT" "$KAFKA_PID" "$KAFKA_MARKER" "$KAFKA_LOG" "$kafka_started"
+  # FerretDB first: it is up in well under a second, so each reported time is its own.
   if [[ -n "$ferretdb_pid" ]]; then
     log "FerretDB already running (pid $ferretdb_pid)"
     ferretdb_started="$(now)"
   fi
   wait_ready FerretDB mongo_ready "$MONGO_PORT" "$FERRETDB_PID" "$FERRETDB_MARKER" "$FERRETDB_LOG" "$ferretdb_started"
+  if [[ -n "$kafka_pid" ]]; then
+    log "Kafka already running (pid $kafka_pid)"
+    kafka_started="$(now)"
+  fi
+  wait_ready Kafka kafka_ready "$KAFKA_PORT" "$KAFKA_PID" "$KAFKA_MARKER" "$KAFKA_LOG" "$kafka_started"
 
   log "all up in $(elapsed_since "$t0")s (logs and data under $CACHE; stop with scripts/infra/down.sh)"
   printf 'export KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:%s\n' "$KAFKA_PORT"
