@@ -344,6 +344,9 @@ export const makeEventLogKafka = (config: KafkaEventLogConfig) =>
               ...(message.headers === undefined ? {} : { headers: { ...message.headers } }),
             })),
           }),
+        ).pipe(
+          // The topic may have been deleted or recreated: read its partition count again next time.
+          Effect.tapError(() => Effect.sync(() => partitionCounts.delete(topic))),
         );
         // kafkajs appends each partition's messages as one batch in input order and reports the
         // batch's base offset: message n of partition p lands at base(p) + n.
