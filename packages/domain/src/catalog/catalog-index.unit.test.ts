@@ -124,6 +124,22 @@ describe("an index over MovieLens films, with several films answering", () => {
     expect(matchedId(movieLens.resolve({ text: "Furious Seven", year: 2015 }))).toBe("ml-130634");
   });
 
+  it("given a sequel whose number differs from the only similar film, when resolved, then it is not matched", () => {
+    const index = makeCatalogIndex([
+      { movie_id: "p1", title: "Twilight Saga: Breaking Dawn - Part 1, The", year: 2011 },
+    ]);
+    const resolution = index.resolve({ text: "The Twilight Saga: Breaking Dawn - Part 2", year: 2011 });
+    expect(resolution._tag).toBe("Ambiguous");
+  });
+
+  it("given films tied on score, when matched, then they are ordered by title before movie id", () => {
+    const index = makeCatalogIndex([
+      { film: { movie_id: "a", title: "Zebra Crossing" }, aliases: ["Common Name"] },
+      { film: { movie_id: "b", title: "Apple Orchard" }, aliases: ["Common Name"] },
+    ]);
+    expect(index.match({ text: "Common Name" }).map((c) => c.film.movie_id)).toEqual(["b", "a"]);
+  });
+
   it("given a title that is exact for one film and article-less for another, when resolved, then the exact one wins", () => {
     expect(matchedId(movieLens.resolve({ text: "Heat" }))).toBe("ml-6");
   });
