@@ -1,0 +1,152 @@
+#!/usr/bin/env bash
+# Starts the real stack in the background (`npm run stack:up`): the local Kafka broker and
+# MongoDB-wire server (scripts/infra/up.sh), then the API, the trends runner and the user-stats
+# runner, each as its own process against those servers:
+#
+#   node <repo>/apps/trends-runner/src/main.ts       (pgrep -af trends-runner)
+#   node <repo>/apps/user-stats-runner/src/main.ts   (pgrep -af user-stats-runner)
+#   node <repo>/apps/api/src/main.ts                 (pgrep -af apps/api)
+#
+# Logs and pid files are in .cache/stack/ (<name>.log, <name>.pid). Run it again at any time: it
+# starts only what is not running, so it also restarts a crashed runner. It waits until the API
+# answers /ready, then prints the URL. `npm run stack:down` stops everything again.
+#
+# With KAFKA_BOOTSTRAP_SERVERS and MONGODB_URL both set, those servers are used and no local
+# ones are started. Env: PORT (8000), HOST (127.0.0.1), CINEMATCH_STACK_TIMEOUT (120 s to wait for
+# /ready), CINEMATCH_CACHE_DIR (.cache), and every setting of the apps themselves (passed through).
+set -euo pipefail
+
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+# The apps need Node 24 (TypeScript type stripping); npm run gets it from scripts/node24.sh.
+node_major="$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)"
+if [[ "$node_major" -lt 24 ]]; then
+  exec sh "$REPO_ROOT/scripts/node24.sh" bash "${BASH_SOURCE[0]}" "$@"
+fi
+
+PORT="${PORT:-8000}"
+HOST="${HOST:-127.0.0.1}"
+TIMEOUT="${CINEMATCH_STACK_TIMEOUT:-120}"
+[[ "$PORT" =~ ^[0-9]+$ ]] && ((PORT >= 1 && PORT <= 65535)) || die "PORT must be a TCP port number, got '$PORT'"
+[[ "$TIMEOUT" =~ ^[0-9]+$ ]] || die "CINEMATCH_STACK_TIMEOUT must be a number of seconds, got '$TIMEOUT'"
+export PORT HOST
+
+# Where the API is reached from here: a wildcard listen address is reached on loopback.
+case "$HOST" in
+  0.0.0.0 | :: | "[::]" | "") PROBE_HOST=127.0.0.1 ;;
+  *) PROBE_HOST="$HOST" ;;
+esac
+READY_URL="http://$PROBE_HOST:$PORT/ready"
+
+port_open() { (exec 3<>"/dev/tcp/$PROBE_HOST/$1") 2>/dev/null; }
+
+tail_log() {
+  local file=$1
+  [[ -s "$file" ]] || return 0
+  printf -- '--- last lines of %s ---\n' "$file" >&2
+  tail -n 30 "$file" >&2
+  printf -- '---\n' >&2
+}
+
+start_app() {
+  local name=$1 log_file entry pid
+  log_file="$(log_file_of "$name")"
+  entry="$(entry_of "$name")"
+  [[ -f "$entry" ]] || die "$name is missing: $entry"
+  [[ -f "$log_file" ]] && mv -f "$log_file" "$log_file.prev"
+  : >"$log_file"
+  # setsid: the process outlives this script and is not hit by the terminal's Ctrl-C or hangup.
+  # 8>&-: the app must not inherit (and so hold for its whole life) the lock of this script.
+  (cd "$REPO_ROOT" && exec setsid node "$entry") </dev/null >>"$log_file" 2>&1 8>&- &
+  pid=$!
+  printf '%s\n' "$pid" >"$(pid_file_of "$name")"
+  log "$name: started (pid $pid, log $log_file)"
+}
+
+wait_ready() {
+  local deadline pid
+  deadline="$(deadline_in "$TIMEOUT")"
+  log "waiting for $READY_URL ..."
+  while ! curl -fsS -o /dev/null --max-time 2 "$READY_URL" 2>/dev/null; do
+    if ! pid="$(our_pid api)"; then
+      tail_log "$(log_file_of api)"
+      die "the API exited during start-up (log: $(log_file_of api))"
+    fi
+    if ! before_deadline "$deadline"; then
+      tail_log "$(log_file_of api)"
+      die "the API (pid $pid) did not answer $READY_URL within ${TIMEOUT}s; it is still running (stop with npm run stack:down)"
+    fi
+    sleep 0.3
+  done
+}
+
+main() {
+  take_lock
+
+  # 1. The servers.
+  local infra
+  if [[ -n "${KAFKA_BOOTSTRAP_SERVERS:-}" && -n "${MONGODB_URL:-}" ]]; then
+    infra=external
+    log "using the servers named in the environment: Kafka $KAFKA_BOOTSTRAP_SERVERS, MongoDB ${MONGODB_URL%%\?*}"
+  else
+    infra=local
+    local exports
+    exports="$(bash "$REPO_ROOT/scripts/infra/up.sh" 8>&-)" || die "the local servers did not start (see above)"
+    eval "$exports"
+  fi
+  export KAFKA_BOOTSTRAP_SERVERS MONGODB_URL
+
+  # 2. A stack already running elsewhere must not be mixed with this one.
+  local recorded
+  if our_pid api >/dev/null; then
+    recorded="$(stack_env_get PORT || true)"
+    [[ -z "$recorded" || "$recorded" == "$PORT" ]] ||
+      die "the API is already running on port $recorded, not $PORT; run npm run stack:down first"
+  elif port_open "$PORT"; then
+    die "port $PORT is taken by another process; free it or set PORT"
+  fi
+  for name in "${STACK_APPS[@]}"; do
+    if our_pid "$name" >/dev/null; then
+      recorded="$(stack_env_get MONGODB_URL || true)"
+      [[ -z "$recorded" || "$recorded" == "$MONGODB_URL" ]] ||
+        die "$name is running against $recorded, not $MONGODB_URL; run npm run stack:down first"
+    fi
+  done
+
+  {
+    printf 'KAFKA_BOOTSTRAP_SERVERS=%s\n' "$KAFKA_BOOTSTRAP_SERVERS"
+    printf 'MONGODB_URL=%s\n' "$MONGODB_URL"
+    printf 'PORT=%s\n' "$PORT"
+    printf 'URL=http://localhost:%s\n' "$PORT"
+    printf 'INFRA=%s\n' "$infra"
+  } >"$STACK_ENV.tmp"
+  mv -f "$STACK_ENV.tmp" "$STACK_ENV"
+
+  # 3. The apps: only those not running (a crashed runner is started again).
+  local name pid started=0
+  for name in "${STACK_APPS[@]}"; do
+    if pid="$(our_pid "$name")"; then
+      log "$name: already running (pid $pid)"
+    else
+      rm -f "$(pid_file_of "$name")"
+      start_app "$name"
+      started=$((started + 1))
+    fi
+  done
+
+  # 4. Ready when the API says so (Kafka and MongoDB reachable); the runners must still be alive.
+  wait_ready
+  for name in "${STACK_APPS[@]}"; do
+    if ! our_pid "$name" >/dev/null; then
+      tail_log "$(log_file_of "$name")"
+      die "$name exited (log: $(log_file_of "$name")); run npm run stack:up again to restart it"
+    fi
+  done
+
+  log "$started started, $((${#STACK_APPS[@]} - started)) already running; logs and pids in $STACK_DIR"
+  log "stop with: npm run stack:down"
+  printf 'CineMatch is up: http://localhost:%s\n' "$PORT"
+}
+
+main "$@"
