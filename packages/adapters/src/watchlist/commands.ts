@@ -70,6 +70,15 @@ export const makeWatchlistCommands = (options: WatchlistCommandsOptions = {}) =>
     const ids = yield* IdGenerator;
     const fibers = yield* FiberSet.make();
     const mode = options.publish ?? "await";
+    /**
+     * `occurred_at` strictly increases within the process (a burst in one millisecond gets +1 ms
+     * steps), so the relay's oldest-first merge keeps a user's events in the order they were made.
+     */
+    let lastOccurredAt = Number.NEGATIVE_INFINITY;
+    const occurredAt = (now: number) => {
+      lastOccurredAt = Math.max(now, lastOccurredAt + 1);
+      return lastOccurredAt;
+    };
 
     const afterWrite = (user_id: string, movie_id: string): Effect.Effect<void> => {
       const publish = publisher.tryPublishPending(watchlistEntryKey(user_id, movie_id));
@@ -106,7 +115,7 @@ export const makeWatchlistCommands = (options: WatchlistCommandsOptions = {}) =>
         };
         const event: MovieAdded = {
           event_type: "ADD",
-          ...envelope(entry, event_id, now),
+          ...envelope(entry, event_id, occurredAt(now)),
           ...withRating(entry),
           watched_at: entry.watched_at,
         };
@@ -122,7 +131,7 @@ export const makeWatchlistCommands = (options: WatchlistCommandsOptions = {}) =>
 
     const update = (user_id: string, movie_id: string, change: EntryChange) =>
       Effect.gen(function* () {
-        const now = yield* Clock.currentTimeMillis;
+        const now = occurredAt(yield* Clock.currentTimeMillis);
         const event_id = yield* ids.next;
         const changed = yield* store.update(
           user_id,
@@ -141,7 +150,7 @@ export const makeWatchlistCommands = (options: WatchlistCommandsOptions = {}) =>
 
     const remove = (user_id: string, movie_id: string) =>
       Effect.gen(function* () {
-        const now = yield* Clock.currentTimeMillis;
+        const now = occurredAt(yield* Clock.currentTimeMillis);
         const event_id = yield* ids.next;
         const removed = yield* store.remove(
           user_id,
