@@ -59,11 +59,11 @@ const Year = Schema.Int.pipe(Schema.between(1870, 2100));
  * matcher. Exactly one of the two.
  */
 export const AddMovieRequest = Schema.Struct({
-  movie_id: Schema.optional(MovieId),
-  title: Schema.optional(Schema.Trim.pipe(Schema.minLength(1), Schema.maxLength(300))),
-  year: Schema.optional(Year),
-  rating: Schema.optional(Rating),
-  watched_at: Schema.optional(Timestamp),
+  movie_id: Schema.optionalWith(MovieId, { exact: true }),
+  title: Schema.optionalWith(Schema.Trim.pipe(Schema.minLength(1), Schema.maxLength(300)), { exact: true }),
+  year: Schema.optionalWith(Year, { exact: true }),
+  rating: Schema.optionalWith(Rating, { exact: true }),
+  watched_at: Schema.optionalWith(Timestamp, { exact: true }),
 })
   .pipe(
     Schema.filter((body) =>
@@ -89,8 +89,8 @@ export type AddMovieResponse = typeof AddMovieResponse.Type;
 
 /** Change the rating (`null` clears it) and/or the day watched. At least one field. */
 export const UpdateMovieRequest = Schema.Struct({
-  rating: Schema.optional(Schema.NullOr(Rating)),
-  watched_at: Schema.optional(Timestamp),
+  rating: Schema.optionalWith(Schema.NullOr(Rating), { exact: true }),
+  watched_at: Schema.optionalWith(Timestamp, { exact: true }),
 })
   .pipe(
     Schema.filter((body) =>
@@ -118,8 +118,8 @@ const IntFromText = (min: number, max: number, what: string) =>
   ).annotations({ jsonSchema: { type: "integer", minimum: min, maximum: max } });
 
 export const MoviesQuery = Schema.Struct({
-  offset: Schema.optional(IntFromText(0, 1_000_000, "offset")),
-  limit: Schema.optional(IntFromText(1, 100, "limit")),
+  offset: Schema.optionalWith(IntFromText(0, 1_000_000, "offset"), { exact: true }),
+  limit: Schema.optionalWith(IntFromText(1, 100, "limit"), { exact: true }),
 });
 export type MoviesQuery = typeof MoviesQuery.Type;
 
@@ -138,8 +138,8 @@ export type CatalogMatch = typeof CatalogMatch.Type;
 
 export const CatalogSearchQuery = Schema.Struct({
   q: Schema.Trim.pipe(Schema.minLength(1, { message: () => "a search text" }), Schema.maxLength(300)),
-  year: Schema.optional(IntFromText(1870, 2100, "year")),
-  limit: Schema.optional(IntFromText(1, 50, "limit")),
+  year: Schema.optionalWith(IntFromText(1870, 2100, "year"), { exact: true }),
+  limit: Schema.optionalWith(IntFromText(1, 50, "limit"), { exact: true }),
 });
 export type CatalogSearchQuery = typeof CatalogSearchQuery.Type;
 
@@ -169,7 +169,7 @@ export const MyStatsResponse = Schema.Union(
 ).annotations({ identifier: "MyStatsResponse" });
 export type MyStatsResponse = typeof MyStatsResponse.Type;
 
-export const TrendsQuery = Schema.Struct({ window: Schema.optional(TrendWindow) });
+export const TrendsQuery = Schema.Struct({ window: Schema.optionalWith(TrendWindow, { exact: true }) });
 
 /** `GET /trends/global`: the earlier system's `global_stats` document, or `NotComputedYet`. */
 export const TrendsResponse = Schema.Union(GlobalStatsDocument, NotComputedYet).annotations({
@@ -180,7 +180,7 @@ export type TrendsResponse = typeof TrendsResponse.Type;
 /** The data of the `/live` server-sent events `trends` and `stats`: refetch when it arrives. */
 export const LiveUpdate = Schema.Struct({
   updated_at: Timestamp,
-  window: Schema.optional(TrendWindow),
+  window: Schema.optionalWith(TrendWindow, { exact: true }),
 }).annotations({ identifier: "LiveUpdate" });
 
 // ---- errors and health -------------------------------------------------------------------------
@@ -194,9 +194,9 @@ export const FieldIssueWire = Schema.Struct({ path: Schema.String, message: Sche
 export const ErrorBody = Schema.Struct({
   error: Schema.String,
   message: Schema.String,
-  issues: Schema.optional(Schema.Array(FieldIssueWire)),
-  candidates: Schema.optional(Schema.Array(CatalogMatch)),
-  error_id: Schema.optional(Schema.String),
+  issues: Schema.optionalWith(Schema.Array(FieldIssueWire), { exact: true }),
+  candidates: Schema.optionalWith(Schema.Array(CatalogMatch), { exact: true }),
+  error_id: Schema.optionalWith(Schema.String, { exact: true }),
 }).annotations({ identifier: "ErrorBody" });
 export type ErrorBody = typeof ErrorBody.Type;
 
@@ -207,7 +207,11 @@ export const HealthResponse = Schema.Struct({ status: Schema.Literal("ok") }).an
 export const ReadyResponse = Schema.Struct({
   status: Schema.Literal("ready", "not_ready"),
   checks: Schema.Array(
-    Schema.Struct({ name: Schema.String, ok: Schema.Boolean, message: Schema.optional(Schema.String) }),
+    Schema.Struct({
+      name: Schema.String,
+      ok: Schema.Boolean,
+      message: Schema.optionalWith(Schema.String, { exact: true }),
+    }),
   ),
 }).annotations({ identifier: "ReadyResponse" });
 export type ReadyResponse = typeof ReadyResponse.Type;
