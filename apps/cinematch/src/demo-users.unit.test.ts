@@ -89,8 +89,16 @@ describe("the demo users running", () => {
             entry: { user_id, movie: input.movie, watched_at: 0, added_at: input.added_at ?? 0 },
           };
         }),
-      update: (user_id) => Effect.sync(() => (calls.push({ kind: "rate", user_id }), Option.none())),
-      remove: (user_id) => Effect.sync(() => (calls.push({ kind: "remove", user_id }), Option.none())),
+      update: (user_id) =>
+        Effect.sync(() => {
+          calls.push({ kind: "rate", user_id });
+          return Option.none();
+        }),
+      remove: (user_id) =>
+        Effect.sync(() => {
+          calls.push({ kind: "remove", user_id });
+          return Option.none();
+        }),
     };
     const program = Effect.gen(function* () {
       yield* TestClock.adjust(Duration.days(100));
