@@ -1,0 +1,116 @@
+import { fileURLToPath } from "node:url";
+import { USER_MOVIE_EVENTS_TOPIC } from "@cinematch/domain";
+import { Config, type ConfigError, Effect, Option, Redacted } from "effect";
+
+/**
+ * Every setting of the API, from the environment with a default (the list, with meanings, is in
+ * apps/api/README.md). Tests and the embedded composition root build one with `apiConfig({...})`.
+ */
+export interface ApiConfig {
+  readonly port: number;
+  readonly host: string;
+  /** HMAC key of the bearer tokens; `None`: a random one per process (tokens die with it). */
+  readonly tokenSecret: Option.Option<Redacted.Redacted<string>>;
+  readonly tokenTtlSeconds: number;
+  readonly scrypt: { readonly N: number; readonly r: number; readonly p: number };
+  readonly loginMaxPerEmail: number;
+  readonly loginMaxPerIp: number;
+  readonly loginWindowSeconds: number;
+  readonly maxBodyBytes: number;
+  /** The dashboard's build output, served at `/`. */
+  readonly webDist: string;
+  readonly trendsRefreshMs: number;
+  readonly livePollMs: number;
+  readonly liveKeepAliveMs: number;
+  readonly catalogRefreshMs: number;
+  readonly relayIntervalMs: number;
+  readonly relayBatchSize: number;
+  readonly publishMode: "await" | "background" | "relay";
+  readonly eventsTopic: string;
+  readonly eventsPartitions: number;
+  /** Take the client address for rate limits from `X-Forwarded-For` (behind a trusted proxy only). */
+  readonly trustProxy: boolean;
+}
+
+export const DEFAULT_WEB_DIST = fileURLToPath(new URL("../../web/dist", import.meta.url));
+
+export const defaultApiConfig: ApiConfig = {
+  port: 8000,
+  host: "127.0.0.1",
+  tokenSecret: Option.none(),
+  tokenTtlSeconds: 24 * 3600,
+  // OWASP's scrypt recommendation: N=2^17, r=8, p=1 (128 MiB, ~0.3 s on our machines).
+  scrypt: { N: 2 ** 17, r: 8, p: 1 },
+  loginMaxPerEmail: 10,
+  loginMaxPerIp: 100,
+  loginWindowSeconds: 15 * 60,
+  maxBodyBytes: 64 * 1024,
+  webDist: DEFAULT_WEB_DIST,
+  trendsRefreshMs: 300,
+  livePollMs: 500,
+  liveKeepAliveMs: 15_000,
+  catalogRefreshMs: 5_000,
+  relayIntervalMs: 250,
+  relayBatchSize: 500,
+  publishMode: "await",
+  eventsTopic: USER_MOVIE_EVENTS_TOPIC,
+  eventsPartitions: 6,
+  trustProxy: false,
+};
+
+export const apiConfig = (overrides: Partial<ApiConfig> = {}): ApiConfig => ({
+  ...defaultApiConfig,
+  ...overrides,
+});
+
+const int = (name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER) =>
+  Config.integer(name).pipe(
+    Config.withDefault(fallback),
+    Config.validate({
+      message: `${name} must be an integer from ${min} to ${max}`,
+      validation: (n) => n >= min && n <= max,
+    }),
+  );
+
+/** The configuration from the environment. */
+export const apiConfigFromEnv: Effect.Effect<ApiConfig, ConfigError.ConfigError> = Effect.gen(function* () {
+  const d = defaultApiConfig;
+  const N = yield* int("CINEMATCH_SCRYPT_N", d.scrypt.N, 2 ** 10, 2 ** 20).pipe(
+    Config.validate({
+      message: "CINEMATCH_SCRYPT_N must be a power of 2",
+      validation: (n) => (n & (n - 1)) === 0,
+    }),
+  );
+  return {
+    port: yield* int("PORT", d.port, 0, 65535),
+    host: yield* Config.string("HOST").pipe(Config.withDefault(d.host)),
+    tokenSecret: yield* Config.option(Config.redacted("CINEMATCH_TOKEN_SECRET")).pipe(
+      Config.map(Option.filter((secret) => Redacted.value(secret).length > 0)),
+    ),
+    tokenTtlSeconds: yield* int("CINEMATCH_TOKEN_TTL_SECONDS", d.tokenTtlSeconds, 1),
+    scrypt: {
+      N,
+      r: yield* int("CINEMATCH_SCRYPT_R", d.scrypt.r, 1, 32),
+      p: yield* int("CINEMATCH_SCRYPT_P", d.scrypt.p, 1, 16),
+    },
+    loginMaxPerEmail: yield* int("CINEMATCH_LOGIN_MAX_PER_EMAIL", d.loginMaxPerEmail, 1),
+    loginMaxPerIp: yield* int("CINEMATCH_LOGIN_MAX_PER_IP", d.loginMaxPerIp, 1),
+    loginWindowSeconds: yield* int("CINEMATCH_LOGIN_WINDOW_SECONDS", d.loginWindowSeconds, 1),
+    maxBodyBytes: yield* int("CINEMATCH_MAX_BODY_BYTES", d.maxBodyBytes, 256),
+    webDist: yield* Config.string("CINEMATCH_WEB_DIST").pipe(Config.withDefault(d.webDist)),
+    trendsRefreshMs: yield* int("CINEMATCH_TRENDS_REFRESH_MS", d.trendsRefreshMs, 10),
+    livePollMs: yield* int("CINEMATCH_LIVE_POLL_MS", d.livePollMs, 10),
+    liveKeepAliveMs: yield* int("CINEMATCH_LIVE_KEEPALIVE_MS", d.liveKeepAliveMs, 100),
+    catalogRefreshMs: yield* int("CINEMATCH_CATALOG_REFRESH_MS", d.catalogRefreshMs, 100),
+    relayIntervalMs: yield* int("CINEMATCH_OUTBOX_RELAY_INTERVAL_MS", d.relayIntervalMs, 5),
+    relayBatchSize: yield* int("CINEMATCH_OUTBOX_BATCH_SIZE", d.relayBatchSize, 1, 10_000),
+    publishMode: yield* Config.literal(
+      "await",
+      "background",
+      "relay",
+    )("CINEMATCH_PUBLISH_MODE").pipe(Config.withDefault(d.publishMode)),
+    eventsTopic: yield* Config.string("CINEMATCH_EVENTS_TOPIC").pipe(Config.withDefault(d.eventsTopic)),
+    eventsPartitions: yield* int("CINEMATCH_EVENTS_PARTITIONS", d.eventsPartitions, 1, 1000),
+    trustProxy: yield* Config.boolean("CINEMATCH_TRUST_PROXY").pipe(Config.withDefault(d.trustProxy)),
+  };
+});

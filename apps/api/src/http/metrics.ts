@@ -1,0 +1,73 @@
+/**
+ * A small Prometheus registry (text format 0.0.4): request counts and latency histograms by route,
+ * plus gauges and counters read at scrape time from the rest of the process.
+ */
+const BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+interface Histogram {
+  readonly labels: string;
+  readonly counts: Array<number>;
+  sum: number;
+  count: number;
+}
+
+export interface Sample {
+  readonly name: string;
+  readonly help: string;
+  readonly type: "counter" | "gauge";
+  readonly value: number;
+}
+
+const escapeLabel = (value: string) =>
+  value.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
+
+export interface HttpMetrics {
+  readonly observe: (route: string, method: string, status: number, seconds: number) => void;
+  /** The whole exposition, with `extra` samples (outbox, live clients, …) appended. */
+  readonly render: (extra: ReadonlyArray<Sample>) => string;
+}
+
+export const makeHttpMetrics = (): HttpMetrics => {
+  const requests = new Map<string, number>();
+  const durations = new Map<string, Histogram>();
+
+  return {
+    observe: (route, method, status, seconds) => {
+      const countKey = `route="${escapeLabel(route)}",method="${method}",status="${status}"`;
+      requests.set(countKey, (requests.get(countKey) ?? 0) + 1);
+      const histogramKey = `route="${escapeLabel(route)}",method="${method}"`;
+      let histogram = durations.get(histogramKey);
+      if (histogram === undefined) {
+        histogram = { labels: histogramKey, counts: BUCKETS.map(() => 0), sum: 0, count: 0 };
+        durations.set(histogramKey, histogram);
+      }
+      for (let i = 0; i < BUCKETS.length; i++) if (seconds <= BUCKETS[i]!) histogram.counts[i]! += 1;
+      histogram.sum += seconds;
+      histogram.count += 1;
+    },
+    render: (extra) => {
+      const lines: Array<string> = [];
+      lines.push("# HELP http_requests_total HTTP requests answered, by route, method and status.");
+      lines.push("# TYPE http_requests_total counter");
+      for (const [labels, value] of requests) lines.push(`http_requests_total{${labels}} ${value}`);
+      lines.push("# HELP http_request_duration_seconds Time to answer HTTP requests, by route and method.");
+      lines.push("# TYPE http_request_duration_seconds histogram");
+      for (const histogram of durations.values()) {
+        BUCKETS.forEach((bound, i) => {
+          lines.push(
+            `http_request_duration_seconds_bucket{${histogram.labels},le="${bound}"} ${histogram.counts[i]}`,
+          );
+        });
+        lines.push(`http_request_duration_seconds_bucket{${histogram.labels},le="+Inf"} ${histogram.count}`);
+        lines.push(`http_request_duration_seconds_sum{${histogram.labels}} ${histogram.sum}`);
+        lines.push(`http_request_duration_seconds_count{${histogram.labels}} ${histogram.count}`);
+      }
+      for (const sample of extra) {
+        lines.push(`# HELP ${sample.name} ${sample.help}`);
+        lines.push(`# TYPE ${sample.name} ${sample.type}`);
+        lines.push(`${sample.name} ${sample.value}`);
+      }
+      return `${lines.join("\n")}\n`;
+    },
+  };
+};
