@@ -1,3 +1,4 @@
+import type { ComponentChild } from "preact";
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 import { myStats, type Session } from "./api.ts";
 import { useHashRoute, useLatest } from "./hooks.ts";
@@ -98,7 +99,7 @@ export const App = () => {
   };
 
   const needsAccount = route === "/films" || route === "/stats";
-  let screen: preact.ComponentChild;
+  let screen: ComponentChild;
   if (route === "/login" || route === "/signup" || (needsAccount && !session)) {
     screen = (
       <AuthScreen

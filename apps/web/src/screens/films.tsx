@@ -158,7 +158,9 @@ const AddFilm = ({
     const result = await addFilm(session.token, {
       movie_id: chosen.movie_id,
       ...(rating === undefined ? {} : { rating }),
-      ...(watchedAt ? { watched_at: watchedAt } : {}),
+      // Today is left to the server's clock ("now"): today's date at midnight UTC can lie in the
+      // future for a viewer east of Greenwich, and a bare date means midnight UTC.
+      ...(watchedAt && watchedAt !== localDateInput(new Date()) ? { watched_at: watchedAt } : {}),
     });
     setBusy(false);
     if (!result.ok) {
