@@ -125,6 +125,7 @@ const toLogRecord = (topic: string, partition: number, message: KafkaMessage): L
 const NOISY_NAMESPACES = new Set(["Connection", "BrokerPool"]);
 // We bound the idempotent producer's retries on purpose (a hang is worse); kafkajs warns about it.
 const EXPECTED_WARNINGS = [/Limiting retries for the idempotent producer/];
+const RECOVERING = [/^Crash: KafkaJSNumberOfRetriesExceeded/, /^Restarting the consumer in/];
 
 const levelRank = { error: 1, warn: 2, info: 4, debug: 5 } as const;
 
@@ -132,10 +133,20 @@ const makeLogCreator =
   (runtime: Runtime.Runtime<never>, minimum: keyof typeof levelRank): KafkaLogCreator =>
   () =>
   (entry: LogEntry) => {
-    const { message, timestamp: _timestamp, ...extra } = entry.log;
+    // Stacks are multi-line noise in one-line logs; the message names the error.
+    const { message, timestamp: _timestamp, stack: _stack, ...extra } = entry.log;
     let level: number = entry.level;
     if (level <= KafkaLogLevel.WARN && NOISY_NAMESPACES.has(entry.namespace)) level = KafkaLogLevel.DEBUG;
     if (EXPECTED_WARNINGS.some((pattern) => pattern.test(message))) level = KafkaLogLevel.DEBUG;
+    // While the broker is away a consumer crashes and restarts itself every second or so; that is
+    // recovery at work, worth a warning, not an error per attempt.
+    if (
+      level === KafkaLogLevel.ERROR &&
+      entry.namespace === "Consumer" &&
+      RECOVERING.some((p) => p.test(message))
+    ) {
+      level = KafkaLogLevel.WARN;
+    }
     if (level > levelRank[minimum]) return;
     const text = `kafkajs ${entry.namespace ? `[${entry.namespace}] ` : ""}${message}`;
     const log =
