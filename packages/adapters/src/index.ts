@@ -18,3 +18,4 @@ export * from "./catalog/memory.ts";
 export * from "./event-log/kafka.ts";
 export * from "./mongo/errors.ts";
 export * from "./mongo/layer.ts";
+export * from "./watchlist/mongo.ts";

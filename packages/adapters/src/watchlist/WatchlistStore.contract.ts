@@ -387,6 +387,47 @@ export const watchlistStoreContract = (
       });
     });
 
+    describe("a store under concurrent writers", () => {
+      it("given many concurrent changes of one entry, when all finish, then every event is queued exactly once", async () => {
+        const entry = sampleEntry("u1", "m1", T0);
+        const result = await run((store) =>
+          Effect.gen(function* () {
+            yield* store.add(entry, addedEvent(entry, "e-add"));
+            yield* Effect.forEach(
+              Array.from({ length: 12 }, (_, i) => i),
+              (i) =>
+                store.update("u1", "m1", { rating: (i % 10) + 1 }, updatedEvent(`e-upd-${i}`, T0 + i + 1)),
+              { concurrency: "unbounded", discard: true },
+            );
+            const read = Option.getOrThrow(yield* store.pendingFor(watchlistEntryKey("u1", "m1")));
+            // The publisher marks the first half while the writers are still at it.
+            yield* Effect.all(
+              [
+                store.markPublished(
+                  read.entry_key,
+                  read.events.slice(0, 6).map((event, i) => ({ event, position: position(i) })),
+                ),
+                ...Array.from({ length: 6 }, (_, i) =>
+                  store.update("u1", "m1", { rating: 2 }, updatedEvent(`e-late-${i}`, T0 + 100 + i)),
+                ),
+              ],
+              { concurrency: "unbounded" },
+            );
+            return {
+              pending: Option.getOrThrow(yield* store.pendingFor(watchlistEntryKey("u1", "m1"))).events.map(
+                (e) => e.event_id,
+              ),
+              count: yield* store.pendingCount,
+            };
+          }),
+        );
+        expect(new Set(result.pending).size).toBe(result.pending.length);
+        expect(result.pending).toHaveLength(13);
+        expect(result.pending.filter((id) => id.startsWith("e-late-"))).toHaveLength(6);
+        expect(result.count).toBe(13);
+      });
+    });
+
     describe("a store with several users' lists", () => {
       const films = ["m1", "m2", "m3", "m4", "m5"];
       const seed = (store: WatchlistStoreService) =>
