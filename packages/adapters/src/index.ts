@@ -19,3 +19,5 @@ export * from "./event-log/kafka.ts";
 export * from "./mongo/errors.ts";
 export * from "./mongo/layer.ts";
 export * from "./watchlist/mongo.ts";
+export * from "./accounts/mongo.ts";
+export * from "./catalog/mongo.ts";

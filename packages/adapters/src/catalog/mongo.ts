@@ -1,0 +1,86 @@
+import { Film } from "@cinematch/domain";
+import { Effect, Either, Layer, ParseResult, Schema } from "effect";
+import type { AnyBulkWriteOperation, Collection, Document } from "mongodb";
+import { tryMongo } from "../mongo/errors.ts";
+import { MongoDatabase, MongoError } from "../mongo/MongoDatabase.ts";
+import { type CatalogEntry, CatalogStore, type CatalogStoreService } from "./CatalogStore.ts";
+
+/**
+ * `catalog`: `{ _id: movie_id, movie_id, title, year?, genres?, ..., aliases }` (the film's fields at
+ * the top level, as before), and `catalog_meta` `{ _id: "catalog", revision }`, which every
+ * `upsertMany` sets to a new value so API processes know to rebuild their matcher index. A fresh
+ * value rather than `$inc`: FerretDB 1.24 can lose concurrent increments.
+ */
+export const CATALOG_COLLECTION = "catalog";
+export const CATALOG_META_COLLECTION = "catalog_meta";
+
+const StoredFilm = Schema.extend(
+  Film,
+  Schema.Struct({ aliases: Schema.optionalWith(Schema.Array(Schema.String), { exact: true }) }),
+);
+
+export const makeCatalogStoreMongo = Effect.gen(function* () {
+  const { db } = yield* MongoDatabase;
+  const films: Collection<Document> = db.collection(CATALOG_COLLECTION);
+  const meta: Collection<Document> = db.collection(CATALOG_META_COLLECTION);
+  const encodeFilm = Schema.encodeSync(Film);
+  const decode = Schema.decodeUnknownEither(StoredFilm, { onExcessProperty: "ignore", errors: "all" });
+  const decodeDoc = (doc: Document): Effect.Effect<CatalogEntry, MongoError> =>
+    Either.match(decode(doc), {
+      onLeft: (error) =>
+        Effect.fail(
+          new MongoError({
+            operation: "catalog.read",
+            message: `stored film ${String(doc._id)} does not fit its schema: ${ParseResult.TreeFormatter.formatErrorSync(error)}`,
+          }),
+        ),
+      onRight: ({ aliases, ...film }) =>
+        Effect.succeed(aliases === undefined || aliases.length === 0 ? { film } : { film, aliases }),
+    });
+
+  const service: CatalogStoreService = {
+    get: (movie_id) =>
+      tryMongo("catalog.get", () => films.findOne({ _id: movie_id } as Document)).pipe(
+        Effect.flatMap((doc) =>
+          doc === null ? Effect.succeedNone : Effect.asSome(Effect.map(decodeDoc(doc), (e) => e.film)),
+        ),
+      ),
+    all: tryMongo("catalog.all", () => films.find({}).sort({ _id: 1 }).toArray()).pipe(
+      Effect.flatMap((docs) => Effect.forEach(docs, decodeDoc)),
+    ),
+    count: tryMongo("catalog.count", () => films.countDocuments({})),
+    upsertMany: (entries) =>
+      Effect.gen(function* () {
+        if (entries.length === 0) return { inserted: 0, updated: 0 };
+        const last = new Map<string, CatalogEntry>();
+        for (const entry of entries) last.set(entry.film.movie_id, entry);
+        const operations: Array<AnyBulkWriteOperation<Document>> = [...last.values()].map((entry) => ({
+          replaceOne: {
+            filter: { _id: entry.film.movie_id } as Document,
+            replacement: { ...encodeFilm(entry.film), aliases: [...(entry.aliases ?? [])] },
+            upsert: true,
+          },
+        }));
+        const result = yield* tryMongo("catalog.upsertMany", () =>
+          films.bulkWrite(operations, { ordered: false }),
+        );
+        yield* tryMongo("catalog_meta.revision", () =>
+          meta.updateOne(
+            { _id: "catalog" } as Document,
+            { $set: { revision: Date.now() * 1000 + Math.floor(Math.random() * 1000) } },
+            { upsert: true },
+          ),
+        );
+        return { inserted: result.upsertedCount, updated: result.matchedCount };
+      }),
+    revision: tryMongo("catalog_meta.get", () => meta.findOne({ _id: "catalog" } as Document)).pipe(
+      Effect.map((doc) => (typeof doc?.revision === "number" ? doc.revision : 0)),
+    ),
+  };
+  return service;
+});
+
+export const CatalogStoreMongo: Layer.Layer<CatalogStore, MongoError, MongoDatabase> = Layer.effect(
+  CatalogStore,
+  makeCatalogStoreMongo,
+);
