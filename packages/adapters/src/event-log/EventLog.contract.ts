@@ -1,5 +1,5 @@
 import { jsonDecoderFor } from "@cinematch/domain";
-import { Deferred, Duration, Effect, Exit, type Layer, ManagedRuntime, Schema, Scope } from "effect";
+import { Clock, Deferred, Duration, Effect, Exit, type Layer, ManagedRuntime, Schema, Scope } from "effect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { consumeDecoded, DeadLetterHeaders, type DecodedBatch, deadLetterTopic } from "./dead-letter.ts";
 import {
@@ -160,7 +160,9 @@ export const eventLogContract = (name: string, options: EventLogContractOptions)
           const keys = keysCoveringPartitions(partitions, 2);
           const first = messagesFor(keys, 3, "a");
           const second = messagesFor(keys, 2, "b");
+          const before = yield* Clock.currentTimeMillis;
           const positions = [...(yield* log.publish(topic, first)), ...(yield* log.publish(topic, second))];
+          const after = yield* Clock.currentTimeMillis;
           const published = [...first, ...second];
           expect(positions).toHaveLength(published.length);
 
@@ -187,7 +189,9 @@ export const eventLogContract = (name: string, options: EventLogContractOptions)
               value: message.value,
               headers: message.headers,
             });
-            expect(typeof record!.timestamp).toBe("number");
+            // Append time: taken while publish ran (same machine, same clock; 1 s of slack).
+            expect(record!.timestamp).toBeGreaterThanOrEqual(before - 1_000);
+            expect(record!.timestamp).toBeLessThanOrEqual(after + 1_000);
           });
 
           // Each partition's offsets run 0, 1, 2, ... in delivery order; each key stays in publish order.

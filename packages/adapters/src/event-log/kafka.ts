@@ -288,7 +288,14 @@ export const makeEventLogKafka = (config: KafkaEventLogConfig) =>
         }
         const created = yield* withAdmin("ensureTopic.create", (client) =>
           client.createTopics({
-            topics: [{ topic, numPartitions: partitions }],
+            // Record timestamps are the broker's append time, as the port promises (not producers' clocks).
+            topics: [
+              {
+                topic,
+                numPartitions: partitions,
+                configEntries: [{ name: "message.timestamp.type", value: "LogAppendTime" }],
+              },
+            ],
             waitForLeaders: true,
             timeout: requestTimeout,
           }),
