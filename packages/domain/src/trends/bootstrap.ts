@@ -2,6 +2,7 @@ import { Option } from "effect";
 import type { WatchedEntry } from "../schemas/entry.ts";
 import { canonicalOffset, compareOffsets, previousOffset } from "./offsets.ts";
 import {
+  addToDay,
   advanceFloor,
   DEFAULT_TREND_CONFIG,
   utcDayOf,
@@ -101,7 +102,7 @@ export const bootstrapPartitionStates = (
     }
     film.all_time += 1;
     const day = utcDayOf(added_at);
-    if (day >= state.floor_day) film.days.set(day, (film.days.get(day) ?? 0) + 1);
+    if (day >= state.floor_day) addToDay(film, day, state.floor_day, config.retention_days);
     markDirty(state, film);
   }
   return [...states.values()].sort((a, b) => a.partition - b.partition).map(wrap);

@@ -1,6 +1,14 @@
 import { roundRatio } from "../user-stats/round.ts";
 import type { GlobalStatsDocument, TopMovie, TrendingGenre, TrendWindow } from "./schema.ts";
-import { utcDayOf, type FilmCell, impl, type PartitionTrendState, TREND_WINDOW_DAYS } from "./state.ts";
+import {
+  countFrom,
+  type FilmCell,
+  impl,
+  type PartitionTrendState,
+  type StateImpl,
+  TREND_WINDOW_DAYS,
+  utcDayOf,
+} from "./state.ts";
 
 /** How many films and genres the output lists. */
 export const TREND_LIST_SIZE = 10;
@@ -48,12 +56,8 @@ const offer = <A>(top: Array<A>, item: A, rank: (a: A, b: A) => number): void =>
   }
 };
 
-const windowCount = (cell: FilmCell, fromDay: number | null): number => {
-  if (fromDay === null) return cell.all_time;
-  let count = 0;
-  for (const [day, n] of cell.days) if (day >= fromDay) count += n;
-  return count;
-};
+const windowCount = (state: StateImpl, cell: FilmCell, fromDay: number | null): number =>
+  fromDay === null ? cell.all_time : countFrom(cell, fromDay, state.floor_day, state.config.retention_days);
 
 /**
  * Every film's count in the window at `now`, summed over the partition states; films with a zero
@@ -67,8 +71,9 @@ export const filmCounts = (
   const fromDay = window === "all" ? null : utcDayOf(now) - TREND_WINDOW_DAYS[window] + 1;
   const counts = new Map<string, number>();
   for (const state of states) {
-    for (const cell of impl(state).films.values()) {
-      const count = windowCount(cell, fromDay);
+    const s = impl(state);
+    for (const cell of s.films.values()) {
+      const count = windowCount(s, cell, fromDay);
       if (count > 0) counts.set(cell.movie_id, (counts.get(cell.movie_id) ?? 0) + count);
     }
   }
@@ -89,8 +94,9 @@ export const trendsOutput = (
   const fromDay = window === "all" ? null : utcDayOf(now) - TREND_WINDOW_DAYS[window] + 1;
   const merged = new Map<string, Merged>();
   for (const state of states) {
-    for (const cell of impl(state).films.values()) {
-      const count = windowCount(cell, fromDay);
+    const s = impl(state);
+    for (const cell of s.films.values()) {
+      const count = windowCount(s, cell, fromDay);
       const current = merged.get(cell.movie_id);
       if (current === undefined) merged.set(cell.movie_id, { count, cell });
       else {

@@ -20,17 +20,21 @@
  */
 import { Schema } from "effect";
 import { EventId, MovieId, Timestamp } from "../schemas/primitives.ts";
-import { canonicalOffset } from "./offsets.ts";
+import { canonicalOffset, compareOffsets } from "./offsets.ts";
 import {
   DEFAULT_TREND_CONFIG,
   dedupCutoff,
   dropFilm,
+  forEachDay,
   type FilmCell,
   impl,
   isEmptyFilm,
+  compactFilmRecent,
   makeFilm,
   makeState,
   type PartitionTrendState,
+  rememberEvent,
+  setDay,
   type StateImpl,
   type TrendConfig,
   wrap,
@@ -48,7 +52,11 @@ export const TrendDayCount = Schema.Struct({
 });
 export type TrendDayCount = typeof TrendDayCount.Type;
 
-export const TrendRecentEvent = Schema.Struct({ event_id: EventId, occurred_at: Timestamp });
+export const TrendRecentEvent = Schema.Struct({
+  event_id: EventId,
+  /** The event's `occurred_at` in whole minutes since the epoch (the dedup horizon's resolution). */
+  minute: Schema.Int,
+});
 export type TrendRecentEvent = typeof TrendRecentEvent.Type;
 
 export const TrendFilmPiece = Schema.Struct({
@@ -93,11 +101,12 @@ const finiteOrNull = (n: number): number | null => (Number.isFinite(n) ? n : nul
 
 const pieceOf = (state: StateImpl, film: FilmCell, cutoff: number): TrendFilmPiece => {
   const days: Array<TrendDayCount> = [];
-  for (const [day, count] of film.days) if (day >= state.floor_day) days.push({ day, count });
+  forEachDay(film, state.floor_day, state.config.retention_days, (day, count) => days.push({ day, count }));
   days.sort((a, b) => a.day - b.day);
   const recent_events: Array<TrendRecentEvent> = [];
-  for (const [event_id, occurred_at] of film.recent) {
-    if (occurred_at >= cutoff) recent_events.push({ event_id, occurred_at });
+  for (let i = 0; i < film.recent_ids.length; i++) {
+    const minute = film.recent_minutes[i]!;
+    if (minute >= cutoff) recent_events.push({ event_id: film.recent_ids[i]!, minute });
   }
   recent_events.sort((a, b) => byText(a.event_id, b.event_id));
   return {
@@ -147,6 +156,7 @@ export const takeChanges = (state: PartitionTrendState): TrendChanges => {
   for (const film of s.dirty) {
     if (!film.dirty || s.films.get(film.movie_id) !== film) continue;
     film.dirty = false;
+    compactFilmRecent(film, cutoff);
     if (isEmptyFilm(film, cutoff)) dropFilm(s, film);
     else upserts.push(pieceOf(s, film, cutoff));
   }
@@ -186,14 +196,21 @@ export const fromPieces = (
       piece.snapshot_time ?? -Infinity,
       canonicalOffset(piece.applied_offset),
     );
-    for (const { day, count } of piece.days) if (day >= s.floor_day && count > 0) film.days.set(day, count);
-    film.all_time = Math.max(0, piece.all_time);
-    for (const { event_id, occurred_at } of piece.recent_events) {
-      if (occurred_at >= cutoff) film.recent.set(event_id, occurred_at);
+    for (const { day, count } of piece.days) {
+      if (day >= s.floor_day && count > 0) setDay(film, day, count, s.floor_day, config.retention_days);
     }
-    film.recent_pruned_size = film.recent.size;
-    if (isEmptyFilm(film, cutoff)) s.removed.add(film.movie_id);
-    else s.films.set(film.movie_id, film);
+    film.all_time = Math.max(0, piece.all_time);
+    for (const { event_id, minute } of piece.recent_events) {
+      if (minute >= cutoff) rememberEvent(s, film, event_id, minute, cutoff);
+    }
+    if (isEmptyFilm(film, cutoff)) {
+      s.removed.add(film.movie_id);
+      continue;
+    }
+    s.films.set(film.movie_id, film);
+    if (compareOffsets(film.applied_offset, s.films_ahead_until ?? s.applied_offset) > 0) {
+      s.films_ahead_until = film.applied_offset;
+    }
   }
   return wrap(s);
 };

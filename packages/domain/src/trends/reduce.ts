@@ -1,14 +1,18 @@
 import type { WatchlistEvent } from "../schemas/events.ts";
 import { canonicalOffset, isAfter, isCanonicalOffset } from "./offsets.ts";
 import {
+  addToDay,
   advanceFloor,
-  type FilmCell,
+  cutoffMinute,
   impl,
+  isRecent,
   MS_PER_DAY,
   makeFilm,
   markDirty,
+  minuteOf,
   type PartitionTrendState,
-  pruneRecent,
+  rememberEvent,
+  removeFromDay,
 } from "./state.ts";
 
 /** An event with the log offset it was read at (decimal text, as the event log gives it). */
@@ -16,11 +20,6 @@ export interface PositionedEvent {
   readonly offset: string;
   readonly event: WatchlistEvent;
 }
-
-const remember = (film: FilmCell, event_id: string, occurred_at: number, cutoff: number): void => {
-  film.recent.set(event_id, occurred_at);
-  if (film.recent.size >= 2 * film.recent_pruned_size + 16) pruneRecent(film, cutoff);
-};
 
 /**
  * Applies one partition's batch, in offset order, and returns the state. CONSUMES `state`: it is
@@ -32,7 +31,8 @@ const remember = (film: FilmCell, event_id: string, occurred_at: number, cutoff:
  *   entries exist.
  * - ADD / DELETE of film `f`: skipped when `o` is at or below `f`'s own applied offset (after a
  *   crash in the middle of saving, some films were saved further than the partition checkpoint);
- *   dropped when `f` saw the same event id within the dedup horizon (a republished copy); else ADD
+ *   dropped when the partition saw the same event id within the dedup horizon (a republished copy:
+ *   only an event not newer than the watermark can be one, so only those are looked up); else ADD
  *   adds one to `f`'s all-time count and to the day of its `added_at` when that day is retained;
  *   DELETE removes one from both (from the day its entry was added). A count at zero stays at zero:
  *   a DELETE whose ADD is not in the retained state (its day left the window, or the ADD was never
@@ -51,9 +51,12 @@ export const applyEvents = (
   advanceFloor(s, now);
   const films = s.films;
   const horizon = s.config.dedup_horizon_ms;
+  const retention = s.config.retention_days;
   const floor = s.floor_day;
+  const ahead = s.films_ahead_until;
   let applied = s.applied_offset;
   let watermark = s.watermark;
+  let cutoff = cutoffMinute(watermark, horizon);
   for (let i = 0; i < events.length; i++) {
     const positioned = events[i]!;
     const offset = isCanonicalOffset(positioned.offset)
@@ -63,48 +66,43 @@ export const applyEvents = (
     applied = offset;
     const event = positioned.event;
     const occurred_at = event.occurred_at;
-    if (occurred_at > watermark) watermark = occurred_at;
+    // An event newer than everything seen cannot be a copy of one already seen.
+    const newest = occurred_at > watermark;
+    if (newest) {
+      watermark = occurred_at;
+      cutoff = cutoffMinute(watermark, horizon);
+    }
     const type = event.event_type;
     if (type === "UPDATE") continue;
 
     const movie = event.movie;
     let film = films.get(movie.movie_id);
     if (film === undefined) {
-      film =
-        type === "ADD"
-          ? makeFilm(
-              movie.movie_id,
-              movie.title,
-              movie.poster_path ?? null,
-              movie.genres ?? [],
-              occurred_at,
-              offset,
-            )
-          : makeFilm(
-              movie.movie_id,
-              movie.title,
-              movie.poster_path ?? null,
-              movie.genres ?? [],
-              -Infinity,
-              offset,
-            );
+      film = makeFilm(
+        movie.movie_id,
+        movie.title,
+        movie.poster_path ?? null,
+        movie.genres ?? [],
+        type === "ADD" ? occurred_at : -Infinity,
+        offset,
+      );
       films.set(movie.movie_id, film);
       s.removed.delete(movie.movie_id);
-    } else if (!isAfter(offset, film.applied_offset)) {
+    } else if (ahead !== null && !isAfter(offset, film.applied_offset)) {
       continue;
     }
     film.applied_offset = offset;
     markDirty(s, film);
 
-    const cutoff = watermark - horizon;
-    const seen = film.recent.get(event.event_id);
-    if (seen !== undefined && seen >= cutoff) continue;
-    if (occurred_at >= cutoff) remember(film, event.event_id, occurred_at, cutoff);
+    const event_id = event.event_id;
+    if (!newest && isRecent(s, event_id, cutoff)) continue;
+    const minute = minuteOf(occurred_at);
+    if (minute >= cutoff) rememberEvent(s, film, event_id, minute, cutoff);
 
     const day = Math.floor(event.added_at / MS_PER_DAY);
     if (type === "ADD") {
       film.all_time += 1;
-      if (day >= floor) film.days.set(day, (film.days.get(day) ?? 0) + 1);
+      if (day >= floor) addToDay(film, day, floor, retention);
       if (occurred_at >= film.snapshot_time) {
         film.title = movie.title;
         film.poster_path = movie.poster_path ?? null;
@@ -113,16 +111,11 @@ export const applyEvents = (
       }
     } else {
       if (film.all_time > 0) film.all_time -= 1;
-      if (day >= floor) {
-        const count = film.days.get(day);
-        if (count !== undefined) {
-          if (count > 1) film.days.set(day, count - 1);
-          else film.days.delete(day);
-        }
-      }
+      removeFromDay(film, day, floor, retention);
     }
   }
   s.applied_offset = applied;
   s.watermark = watermark;
+  if (ahead !== null && !isAfter(ahead, applied)) s.films_ahead_until = null;
   return state;
 };

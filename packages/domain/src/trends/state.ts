@@ -4,7 +4,7 @@
  * Per film it keeps: the film snapshot (title, poster, genres), a count per UTC day for the retained
  * days, an all-time count, the highest log offset of an event for that film it has processed, and
  * the ids of recent events that touched the film. Per partition: the offset it has applied up to,
- * the event-time watermark (newest `occurred_at` seen) and the first retained day.
+ * the event-time watermark (newest `occurred_at` seen) and the first retained day (the floor).
  *
  * Size: films with a count in a retained day × retained days, plus one all-time count per film with
  * a non-zero count, plus the ids of the events of the last `dedup_horizon_ms` of event time. Never
@@ -14,12 +14,18 @@
  * the state they are given (they update it in place, for speed) and return it. Treat the argument
  * as gone; to keep a version, save it as pieces (`filmPieces` + `trendCheckpoint`) first.
  */
-
 import { canonicalOffset } from "./offsets.ts";
 
-/** A UTC day number: days since 1970-01-01 (`utcDayOf(ms)`). */
+/** A UTC day number: days since 1970-01-01. */
 export const MS_PER_DAY = 86_400_000;
 export const utcDayOf = (epochMs: number): number => Math.floor(epochMs / MS_PER_DAY);
+
+/**
+ * Recent event ids are kept with the minute of their `occurred_at` (epoch minutes): a small integer
+ * that a Map holds without allocating, where milliseconds would box every value.
+ */
+export const MS_PER_MINUTE = 60_000;
+export const minuteOf = (epochMs: number): number => Math.floor(epochMs / MS_PER_MINUTE);
 
 export interface TrendConfig {
   /**
@@ -31,8 +37,9 @@ export interface TrendConfig {
    * How long (in event time: `occurred_at`, against the newest `occurred_at` the partition has seen)
    * the id of an applied ADD or DELETE is remembered, so that the same event published again at a
    * later offset (an outbox relay republishing after a crash or a lost acknowledgement) is dropped.
-   * Default 24 hours. A republished copy that arrives after newer events have moved the watermark
-   * past this horizon is counted again: that is the bound of the guarantee.
+   * Default 24 hours, in whole minutes: an id is kept while the minute of its `occurred_at` is not
+   * before the minute of (watermark - horizon). A republished copy that arrives after newer events
+   * have moved the watermark past that is counted again: that is the bound of the guarantee.
    */
   readonly dedup_horizon_ms: number;
 }
@@ -57,7 +64,11 @@ export interface PartitionTrendState {
   readonly applied_offset: string;
 }
 
-/** Per-film internals. */
+/**
+ * Per-film internals. Day counts live in a ring of `retention_days` slots: day `d` of the retained
+ * range [floor, floor + retention - 1] is slot `d mod retention`. Days after that range (entries
+ * dated in the future) and every day while the floor is unknown go to `overflow`.
+ */
 export interface FilmCell {
   readonly movie_id: string;
   title: string;
@@ -65,15 +76,25 @@ export interface FilmCell {
   genres: ReadonlyArray<string>;
   /** `occurred_at` of the ADD that gave the snapshot; -Infinity when it came from a DELETE. */
   snapshot_time: number;
-  /** UTC day → count (> 0). Days before the state's floor are dropped. */
-  days: Map<number, number>;
+  /** Counts of the retained days by slot; null until the film has one. */
+  ring: Int32Array | null;
+  /** Counts (> 0) of retained days outside the ring's range; null when none. */
+  overflow: Map<number, number> | null;
+  /** The sum of all retained day counts (ring + overflow). */
+  retained: number;
   all_time: number;
   /** The highest offset of an event for this film that has been processed (applied or dropped). */
   applied_offset: string;
-  /** Event id → its `occurred_at`. May hold expired ids until the next prune: always check the time. */
-  recent: Map<string, number>;
-  /** Size of `recent` after the last prune: the next one runs when it has doubled. */
-  recent_pruned_size: number;
+  /**
+   * The ids (and minutes) of the recent events of this film, in arrival order: what its piece
+   * saves. May hold expired ones until compacted: filter by minute. Lookups use the state's maps.
+   */
+  readonly recent_ids: string[];
+  readonly recent_minutes: number[];
+  /** Compact the lists when they reach this length. */
+  recent_limit: number;
+  /** The largest minute in the lists (-Infinity when none): when it has expired, all have. */
+  recent_newest: number;
   dirty: boolean;
 }
 
@@ -86,14 +107,32 @@ export interface StateImpl {
   /** First retained day; -Infinity until a `now` is known. Never moves back. */
   floor_day: number;
   readonly films: Map<string, FilmCell>;
+  /**
+   * The highest applied offset of a film that is ahead of `applied_offset` (after `fromPieces` of
+   * an interrupted save), or null when no film is ahead: only then do events compare offsets per film.
+   */
+  films_ahead_until: string | null;
   /** Films changed since the last `takeChanges` (may hold dropped cells: check `films`). */
   dirty: FilmCell[];
   /** Movie ids dropped since the last `takeChanges`, whose saved piece must be deleted. */
   readonly removed: Set<string>;
+  /**
+   * Recent event ids of the partition (every event touches one film, so the maps serve all films):
+   * id → minute of its `occurred_at`, in two generations. Inserts go to `recent_young`; when it is
+   * full it becomes `recent_old` if the old generation has expired entirely (else it grows). May
+   * hold expired ids: always compare the minute to the cutoff.
+   */
+  recent_young: Map<string, number>;
+  recent_young_newest: number;
+  recent_young_limit: number;
+  recent_old: Map<string, number>;
+  recent_old_newest: number;
 }
 
 export const impl = (state: PartitionTrendState): StateImpl => state as unknown as StateImpl;
 export const wrap = (state: StateImpl): PartitionTrendState => state as unknown as PartitionTrendState;
+
+const MIN_GENERATION = 4096;
 
 export const makeState = (
   partition: number,
@@ -108,8 +147,14 @@ export const makeState = (
   watermark,
   floor_day,
   films: new Map(),
+  films_ahead_until: null,
   dirty: [],
   removed: new Set(),
+  recent_young: new Map(),
+  recent_young_newest: -Infinity,
+  recent_young_limit: MIN_GENERATION,
+  recent_old: new Map(),
+  recent_old_newest: -Infinity,
 });
 
 export const makeFilm = (
@@ -125,11 +170,15 @@ export const makeFilm = (
   poster_path,
   genres,
   snapshot_time,
-  days: new Map(),
+  ring: null,
+  overflow: null,
+  retained: 0,
   all_time: 0,
   applied_offset,
-  recent: new Map(),
-  recent_pruned_size: 0,
+  recent_ids: [],
+  recent_minutes: [],
+  recent_limit: 16,
+  recent_newest: -Infinity,
   dirty: false,
 });
 
@@ -140,22 +189,209 @@ export const markDirty = (state: StateImpl, film: FilmCell): void => {
   }
 };
 
-/** The oldest `occurred_at` whose event id still counts as recent. */
-export const dedupCutoff = (state: StateImpl): number => state.watermark - state.config.dedup_horizon_ms;
+// ---------------------------------------------------------------------------------------------
+// Day buckets
 
-export const pruneRecent = (film: FilmCell, cutoff: number): void => {
-  for (const [id, time] of film.recent) if (time < cutoff) film.recent.delete(id);
-  film.recent_pruned_size = film.recent.size;
+const slotOf = (day: number, retention: number): number => ((day % retention) + retention) % retention;
+
+/** Adds one to `day` (which must be at or after the floor). */
+export const addToDay = (film: FilmCell, day: number, floor: number, retention: number): void => {
+  if (day < floor + retention) {
+    let ring = film.ring;
+    if (ring === null) {
+      ring = new Int32Array(retention);
+      film.ring = ring;
+    }
+    ring[slotOf(day, retention)]! += 1;
+  } else {
+    if (film.overflow === null) film.overflow = new Map();
+    film.overflow.set(day, (film.overflow.get(day) ?? 0) + 1);
+  }
+  film.retained += 1;
 };
 
-export const hasLiveRecent = (film: FilmCell, cutoff: number): boolean => {
-  for (const time of film.recent.values()) if (time >= cutoff) return true;
-  return false;
+/** Removes one from `day` when it holds any (a day before the floor holds none). */
+export const removeFromDay = (film: FilmCell, day: number, floor: number, retention: number): void => {
+  if (day < floor || film.retained === 0) return;
+  if (day < floor + retention) {
+    const ring = film.ring;
+    const slot = slotOf(day, retention);
+    if (ring !== null && ring[slot]! > 0) {
+      ring[slot]! -= 1;
+      film.retained -= 1;
+    }
+  } else if (film.overflow !== null) {
+    const count = film.overflow.get(day);
+    if (count !== undefined) {
+      if (count > 1) film.overflow.set(day, count - 1);
+      else film.overflow.delete(day);
+      film.retained -= 1;
+    }
+  }
 };
+
+/** Sets a day's count while loading (`day` at or after the floor, `count` > 0). */
+export const setDay = (
+  film: FilmCell,
+  day: number,
+  count: number,
+  floor: number,
+  retention: number,
+): void => {
+  if (day < floor + retention) {
+    if (film.ring === null) film.ring = new Int32Array(retention);
+    const slot = slotOf(day, retention);
+    film.retained += count - film.ring[slot]!;
+    film.ring[slot] = count;
+  } else {
+    if (film.overflow === null) film.overflow = new Map();
+    film.retained += count - (film.overflow.get(day) ?? 0);
+    film.overflow.set(day, count);
+  }
+};
+
+/** The sum of the counts of the retained days at or after `fromDay`. */
+export const countFrom = (film: FilmCell, fromDay: number, floor: number, retention: number): number => {
+  if (film.retained === 0) return 0;
+  let count = 0;
+  const ring = film.ring;
+  if (ring !== null && floor > -Infinity) {
+    const first = Math.max(fromDay, floor);
+    let slot = slotOf(first, retention);
+    for (let n = floor + retention - first; n > 0; n--) {
+      count += ring[slot]!;
+      if (++slot === retention) slot = 0;
+    }
+  }
+  if (film.overflow !== null) for (const [day, n] of film.overflow) if (day >= fromDay) count += n;
+  return count;
+};
+
+/** Calls `visit` for every retained day with a count, in no particular order. */
+export const forEachDay = (
+  film: FilmCell,
+  floor: number,
+  retention: number,
+  visit: (day: number, count: number) => void,
+): void => {
+  if (film.retained === 0) return;
+  const ring = film.ring;
+  if (ring !== null && floor > -Infinity) {
+    for (let day = floor; day < floor + retention; day++) {
+      const count = ring[slotOf(day, retention)]!;
+      if (count > 0) visit(day, count);
+    }
+  }
+  if (film.overflow !== null) for (const [day, count] of film.overflow) visit(day, count);
+};
+
+/** Re-buckets a film's days for a new floor: days before it go, overflow days that now fit move in. */
+const moveFloor = (film: FilmCell, from: number, to: number, retention: number): void => {
+  if (film.retained === 0) return;
+  const ring = film.ring;
+  if (ring !== null) {
+    if (from === -Infinity || to - from >= retention) {
+      for (let slot = 0; slot < retention; slot++) film.retained -= ring[slot]!;
+      ring.fill(0);
+    } else {
+      for (let day = from; day < to; day++) {
+        const slot = slotOf(day, retention);
+        film.retained -= ring[slot]!;
+        ring[slot] = 0;
+      }
+    }
+  }
+  const overflow = film.overflow;
+  if (overflow !== null) {
+    overflow.forEach((count, day) => {
+      if (day < to + retention) {
+        overflow.delete(day);
+        film.retained -= count;
+        if (day >= to) setDay(film, day, count, to, retention);
+      }
+    });
+    if (overflow.size === 0) film.overflow = null;
+  }
+};
+
+// ---------------------------------------------------------------------------------------------
+// Recent event ids
+
+/** The oldest minute whose event ids still count as recent, for a given watermark. */
+export const cutoffMinute = (watermark: number, horizon_ms: number): number =>
+  minuteOf(watermark - horizon_ms);
+export const dedupCutoff = (state: StateImpl): number =>
+  cutoffMinute(state.watermark, state.config.dedup_horizon_ms);
+
+/** Whether the id was remembered with a minute at or after `cutoff`. */
+export const isRecent = (state: StateImpl, event_id: string, cutoff: number): boolean => {
+  const young = state.recent_young.get(event_id);
+  if (young !== undefined && young >= cutoff) return true;
+  const old = state.recent_old.get(event_id);
+  return old !== undefined && old >= cutoff;
+};
+
+/** Remembers that `film` saw event `event_id` (whose `occurred_at` falls in `minute`). */
+export const rememberEvent = (
+  state: StateImpl,
+  film: FilmCell,
+  event_id: string,
+  minute: number,
+  cutoff: number,
+): void => {
+  state.recent_young.set(event_id, minute);
+  if (minute > state.recent_young_newest) state.recent_young_newest = minute;
+  if (state.recent_young.size >= state.recent_young_limit) rotateRecent(state, cutoff);
+  film.recent_ids.push(event_id);
+  film.recent_minutes.push(minute);
+  if (minute > film.recent_newest) film.recent_newest = minute;
+  if (film.recent_ids.length >= film.recent_limit) compactFilmRecent(film, cutoff);
+};
+
+/**
+ * The young generation is full: when the old one has expired entirely it is dropped and the young
+ * one takes its place (no per-id delete); otherwise the young one may grow until it has.
+ */
+const rotateRecent = (state: StateImpl, cutoff: number): void => {
+  if (state.recent_old_newest < cutoff) {
+    state.recent_old = state.recent_young;
+    state.recent_old_newest = state.recent_young_newest;
+    state.recent_young = new Map();
+    state.recent_young_newest = -Infinity;
+    state.recent_young_limit = Math.max(MIN_GENERATION, state.recent_old.size);
+  } else {
+    state.recent_young_limit *= 2;
+  }
+};
+
+/** Drops a film's expired ids, in place. */
+export const compactFilmRecent = (film: FilmCell, cutoff: number): void => {
+  const ids = film.recent_ids;
+  const minutes = film.recent_minutes;
+  if (film.recent_newest < cutoff) {
+    ids.length = 0;
+    minutes.length = 0;
+  } else {
+    let kept = 0;
+    for (let i = 0; i < ids.length; i++) {
+      const minute = minutes[i]!;
+      if (minute < cutoff) continue;
+      ids[kept] = ids[i]!;
+      minutes[kept] = minute;
+      kept++;
+    }
+    ids.length = kept;
+    minutes.length = kept;
+  }
+  film.recent_limit = 2 * ids.length + 16;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Films and the floor
 
 /** A film with no count and no id to remember is as good as absent: it is dropped. */
 export const isEmptyFilm = (film: FilmCell, cutoff: number): boolean =>
-  film.all_time === 0 && film.days.size === 0 && !hasLiveRecent(film, cutoff);
+  film.all_time === 0 && film.retained === 0 && film.recent_newest < cutoff;
 
 export const dropFilm = (state: StateImpl, film: FilmCell): void => {
   state.films.delete(film.movie_id);
@@ -165,17 +401,19 @@ export const dropFilm = (state: StateImpl, film: FilmCell): void => {
 
 /**
  * Moves the floor to the first day of the retention that ends on `now`'s day, dropping older day
- * buckets, and sweeps films that became empty. Runs in full only when the day changes.
+ * buckets, and sweeps films that became empty. Runs only when the day changes.
  */
 export const advanceFloor = (state: StateImpl, now: number): void => {
   const floor = utcDayOf(now) - state.config.retention_days + 1;
   if (!(floor > state.floor_day)) return;
+  const from = state.floor_day;
   state.floor_day = floor;
   const cutoff = dedupCutoff(state);
+  const retention = state.config.retention_days;
   for (const film of state.films.values()) {
-    if (film.days.size > 0) for (const day of film.days.keys()) if (day < floor) film.days.delete(day);
-    pruneRecent(film, cutoff);
-    if (film.all_time === 0 && film.days.size === 0 && film.recent.size === 0) dropFilm(state, film);
+    moveFloor(film, from, floor, retention);
+    if (film.recent_ids.length > 0) compactFilmRecent(film, cutoff);
+    if (isEmptyFilm(film, cutoff)) dropFilm(state, film);
   }
 };
 
