@@ -32,6 +32,7 @@ import {
   compactFilmRecent,
   makeFilm,
   makeState,
+  noteZeroed,
   type PartitionTrendState,
   rememberEvent,
   setDay,
@@ -161,6 +162,15 @@ export const takeChanges = (state: PartitionTrendState): TrendChanges => {
     else upserts.push(pieceOf(s, film, cutoff));
   }
   s.dirty = [];
+  // Films whose counts went to zero leave once their ids have expired too, dirty or not.
+  const zeroed = s.zeroed;
+  s.zeroed = [];
+  for (const film of zeroed) {
+    film.zeroed = false;
+    if (s.films.get(film.movie_id) !== film) continue;
+    if (isEmptyFilm(film, cutoff)) dropFilm(s, film);
+    else noteZeroed(s, film);
+  }
   const removals = [...s.removed].sort(byText);
   s.removed.clear();
   upserts.sort((a, b) => byText(a.movie_id, b.movie_id));
@@ -208,6 +218,7 @@ export const fromPieces = (
       continue;
     }
     s.films.set(film.movie_id, film);
+    noteZeroed(s, film);
     if (compareOffsets(film.applied_offset, s.films_ahead_until ?? s.applied_offset) > 0) {
       s.films_ahead_until = film.applied_offset;
     }

@@ -10,6 +10,7 @@ import {
   makeFilm,
   markDirty,
   minuteOf,
+  noteZeroed,
   type PartitionTrendState,
   rememberEvent,
   removeFromDay,
@@ -112,6 +113,7 @@ export const applyEvents = (
     } else {
       if (film.all_time > 0) film.all_time -= 1;
       removeFromDay(film, day, floor, retention);
+      noteZeroed(s, film);
     }
   }
   s.applied_offset = applied;

@@ -96,6 +96,8 @@ export interface FilmCell {
   /** The largest minute in the lists (-Infinity when none): when it has expired, all have. */
   recent_newest: number;
   dirty: boolean;
+  /** In the state's `zeroed` list. */
+  zeroed: boolean;
 }
 
 export interface StateImpl {
@@ -114,6 +116,8 @@ export interface StateImpl {
   films_ahead_until: string | null;
   /** Films changed since the last `takeChanges` (may hold dropped cells: check `films`). */
   dirty: FilmCell[];
+  /** Films whose counts went to zero: dropped by `takeChanges` once their ids have expired too. */
+  zeroed: FilmCell[];
   /** Movie ids dropped since the last `takeChanges`, whose saved piece must be deleted. */
   readonly removed: Set<string>;
   /**
@@ -149,6 +153,7 @@ export const makeState = (
   films: new Map(),
   films_ahead_until: null,
   dirty: [],
+  zeroed: [],
   removed: new Set(),
   recent_young: new Map(),
   recent_young_newest: -Infinity,
@@ -180,6 +185,7 @@ export const makeFilm = (
   recent_limit: 16,
   recent_newest: -Infinity,
   dirty: false,
+  zeroed: false,
 });
 
 export const markDirty = (state: StateImpl, film: FilmCell): void => {
@@ -392,6 +398,14 @@ export const compactFilmRecent = (film: FilmCell, cutoff: number): void => {
 /** A film with no count and no id to remember is as good as absent: it is dropped. */
 export const isEmptyFilm = (film: FilmCell, cutoff: number): boolean =>
   film.all_time === 0 && film.retained === 0 && film.recent_newest < cutoff;
+
+/** Lists a film whose counts are zero, to be dropped once its ids have expired. */
+export const noteZeroed = (state: StateImpl, film: FilmCell): void => {
+  if (!film.zeroed && film.all_time === 0 && film.retained === 0) {
+    film.zeroed = true;
+    state.zeroed.push(film);
+  }
+};
 
 export const dropFilm = (state: StateImpl, film: FilmCell): void => {
   state.films.delete(film.movie_id);
