@@ -15,8 +15,13 @@
  * A partition with pieces but no checkpoint is an interrupted bootstrap: delete its pieces and
  * bootstrap again.
  *
+ * Size: a piece holds at most `retention_days` day entries, plus the ids of its film's ADDs and
+ * DELETEs within the dedup horizon (about 60 bytes each in BSON: a film would need some 250,000 of
+ * them per horizon to near MongoDB's 16 MB document limit; lower `dedup_horizon_ms` for such a
+ * catalog). A film whose counts are zero and whose ids have expired is removed (`removals`).
+ *
  * No field name is built from data (no dots, no `$`): lists of `{day, count}` and
- * `{event_id, occurred_at}`, ids in values only.
+ * `{event_id, minute}`, ids in values only.
  */
 import { Schema } from "effect";
 import { EventId, MovieId, Timestamp } from "../schemas/primitives.ts";
@@ -73,7 +78,7 @@ export const TrendFilmPiece = Schema.Struct({
   all_time: Schema.Int.pipe(Schema.nonNegative()),
   /** Events for this film at or below this offset have been applied to this piece. */
   applied_offset: OffsetText,
-  /** Ids of the ADDs and DELETEs of the last dedup horizon that touched this film, by id. */
+  /** Ids of the ADDs and DELETEs of the last dedup horizon that touched this film, in arrival order. */
   recent_events: Schema.Array(TrendRecentEvent),
 }).annotations({ identifier: "TrendFilmPiece" });
 export type TrendFilmPiece = typeof TrendFilmPiece.Type;
@@ -103,13 +108,12 @@ const finiteOrNull = (n: number): number | null => (Number.isFinite(n) ? n : nul
 const pieceOf = (state: StateImpl, film: FilmCell, cutoff: number): TrendFilmPiece => {
   const days: Array<TrendDayCount> = [];
   forEachDay(film, state.floor_day, state.config.retention_days, (day, count) => days.push({ day, count }));
-  days.sort((a, b) => a.day - b.day);
+  if (film.overflow !== null) days.sort((a, b) => a.day - b.day); // the ring is visited in day order
   const recent_events: Array<TrendRecentEvent> = [];
   for (let i = 0; i < film.recent_ids.length; i++) {
     const minute = film.recent_minutes[i]!;
     if (minute >= cutoff) recent_events.push({ event_id: film.recent_ids[i]!, minute });
   }
-  recent_events.sort((a, b) => byText(a.event_id, b.event_id));
   return {
     partition: state.partition,
     movie_id: film.movie_id,
