@@ -51,6 +51,9 @@ export interface BootstrapEntry {
  * event is in the log but looks unpublished). Pass ALL entries (tombstones too) for exact all-time
  * counts; entries older than the retention only count all-time.
  *
+ * Also assumed, as the outbox publishes them: an entry's events land in one partition (they are
+ * keyed by user) and in the entry's order (a republished ADD never lands after the entry's DELETE).
+ *
  * Every film of the result is pending (`takeChanges` gives them all).
  */
 export const bootstrapPartitionStates = (
@@ -59,6 +62,27 @@ export const bootstrapPartitionStates = (
   now: number,
   config: TrendConfig = DEFAULT_TREND_CONFIG,
 ): ReadonlyArray<PartitionTrendState> => {
+  const bootstrap = startBootstrap(startPositions, now, config);
+  for (const stored of entries) bootstrap.add(stored);
+  return bootstrap.states();
+};
+
+export interface Bootstrap {
+  /** Counts one stored entry (or not, by the rule of `bootstrapPartitionStates`). */
+  readonly add: (stored: BootstrapEntry) => void;
+  /** The states, one per start position, by partition. Call once, after the last `add`. */
+  readonly states: () => ReadonlyArray<PartitionTrendState>;
+}
+
+/**
+ * `bootstrapPartitionStates` one entry at a time, so a runner can feed a database cursor without
+ * holding every entry in memory.
+ */
+export const startBootstrap = (
+  startPositions: ReadonlyArray<TrendLogPosition>,
+  now: number,
+  config: TrendConfig = DEFAULT_TREND_CONFIG,
+): Bootstrap => {
   const starts = new Map<number, string>();
   const states = new Map<number, StateImpl>();
   for (const { partition, offset } of startPositions) {
@@ -68,18 +92,17 @@ export const bootstrapPartitionStates = (
     advanceFloor(state, now);
     states.set(partition, state);
   }
-
-  for (const stored of entries) {
-    if (Option.isNone(stored.add_position)) continue;
-    const add = stored.add_position.value;
-    const state = states.get(add.partition);
-    const addStart = starts.get(add.partition);
-    if (state === undefined || addStart === undefined) continue;
-    if (compareOffsets(add.offset, addStart) >= 0) continue;
+  const add = (stored: BootstrapEntry): void => {
+    if (Option.isNone(stored.add_position)) return;
+    const added = stored.add_position.value;
+    const state = states.get(added.partition);
+    const addStart = starts.get(added.partition);
+    if (state === undefined || addStart === undefined) return;
+    if (compareOffsets(added.offset, addStart) >= 0) return;
     if (stored.removed && Option.isSome(stored.delete_position)) {
       const del = stored.delete_position.value;
       const deleteStart = starts.get(del.partition) ?? addStart;
-      if (compareOffsets(del.offset, deleteStart) < 0) continue;
+      if (compareOffsets(del.offset, deleteStart) < 0) return;
     }
     const { movie, added_at } = stored.entry;
     let film = state.films.get(movie.movie_id);
@@ -104,6 +127,6 @@ export const bootstrapPartitionStates = (
     const day = utcDayOf(added_at);
     if (day >= state.floor_day) addToDay(film, day, state.floor_day, config.retention_days);
     markDirty(state, film);
-  }
-  return [...states.values()].sort((a, b) => a.partition - b.partition).map(wrap);
+  };
+  return { add, states: () => [...states.values()].sort((a, b) => a.partition - b.partition).map(wrap) };
 };

@@ -1,7 +1,7 @@
 import { Option } from "effect";
 import { describe, expect, it } from "vitest";
 import type { Film } from "../schemas/film.ts";
-import { type BootstrapEntry, bootstrapPartitionStates } from "./bootstrap.ts";
+import { type BootstrapEntry, bootstrapPartitionStates, startBootstrap } from "./bootstrap.ts";
 import { filmCounts } from "./output.ts";
 import { takeChanges } from "./pieces.ts";
 import { applyEvents } from "./reduce.ts";
@@ -117,5 +117,18 @@ describe("given stored entries and the partitions' start positions", () => {
       NOW,
     );
     expect(Object.fromEntries(filmCounts([state!], "all", NOW))).toEqual({ "ml-6": 1 });
+  });
+
+  it("when entries are fed one at a time, then the states equal the ones built from the whole list", () => {
+    const entries = [
+      stored(heat, { add: [0, "1"] }),
+      stored(alien, { add: [0, "2"], removed: true, del: [0, "12"] }),
+      stored(heat, { add: [0, "3"], user: "u-2", added_at: NOW - 3 * DAY }),
+    ];
+    const bootstrap = startBootstrap(starts, NOW);
+    for (const entry of entries) bootstrap.add(entry);
+    const fed = bootstrap.states();
+    const whole = bootstrapPartitionStates(entries, starts, NOW);
+    expect(fed.map((state) => takeChanges(state))).toEqual(whole.map((state) => takeChanges(state)));
   });
 });

@@ -1,7 +1,7 @@
 // The community-trend reducers: per-partition state, exactly-once application, storage pieces,
 // bootstrap from stored entries, and the merged output. See state.ts and pieces.ts for the design.
-export type { BootstrapEntry, TrendLogPosition } from "./bootstrap.ts";
-export { bootstrapPartitionStates } from "./bootstrap.ts";
+export type { Bootstrap, BootstrapEntry, TrendLogPosition } from "./bootstrap.ts";
+export { bootstrapPartitionStates, startBootstrap } from "./bootstrap.ts";
 export { compareOffsets, NO_OFFSET, previousOffset } from "./offsets.ts";
 export type { TrendsOutput } from "./output.ts";
 export { filmCounts, globalStatsDocument, TREND_LIST_SIZE, trendsOutput } from "./output.ts";
