@@ -21,3 +21,6 @@ export * from "./mongo/layer.ts";
 export * from "./watchlist/mongo.ts";
 export * from "./accounts/mongo.ts";
 export * from "./catalog/mongo.ts";
+export * from "./read-models/memory.ts";
+export * from "./read-models/mongo.ts";
+export * from "./read-models/bulk.ts";

@@ -5,3 +5,4 @@ export * from "./event-log/test-support.ts";
 export * from "./accounts/AccountsStore.contract.ts";
 export * from "./catalog/CatalogStore.contract.ts";
 export * from "./mongo/test-support.ts";
+export * from "./read-models/ReadModels.contract.ts";
