@@ -24,3 +24,6 @@ export * from "./catalog/mongo.ts";
 export * from "./read-models/memory.ts";
 export * from "./read-models/mongo.ts";
 export * from "./read-models/bulk.ts";
+export * from "./trends-state/TrendsStateStore.ts";
+export * from "./trends-state/memory.ts";
+export * from "./trends-state/mongo.ts";
