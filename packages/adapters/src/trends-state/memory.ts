@@ -20,6 +20,8 @@ const decodeCheckpoint = Schema.decodeUnknownSync(TrendCheckpoint);
  */
 export interface TrendsStateFaults {
   writesBeforeFailure: number | undefined;
+  /** Called once when the fault fires (a test closes the runner's scope here: the process "dies"). */
+  onFailure?: (() => void) | undefined;
 }
 
 interface StoredCheckpoint {
@@ -42,6 +44,9 @@ export const makeTrendsStateStoreMemory = (
     Effect.suspend(() => {
       if (faults.writesBeforeFailure !== undefined) {
         if (faults.writesBeforeFailure <= 0) {
+          const onFailure = faults.onFailure;
+          faults.onFailure = undefined;
+          onFailure?.();
           return Effect.fail(new MongoError({ operation, message: "injected fault: the process died here" }));
         }
         faults.writesBeforeFailure -= 1;

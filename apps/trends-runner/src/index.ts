@@ -1,0 +1,4 @@
+export * from "./clock.ts";
+export * from "./config.ts";
+export * from "./process.ts";
+export * from "./runner.ts";

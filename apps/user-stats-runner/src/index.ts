@@ -1,0 +1,3 @@
+export * from "./config.ts";
+export * from "./process.ts";
+export * from "./runner.ts";
