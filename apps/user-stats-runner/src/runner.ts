@@ -70,9 +70,9 @@ export const startUserStatsRunner = (
   Effect.gen(function* () {
     const log = yield* EventLog;
     // The API's publisher creates the topic too; one that exists with another partition count is fine.
-    yield* log.ensureTopic(config.topic, config.partitions).pipe(
-      Effect.catchAll((error) => Effect.logDebug("ensureTopic", error.message)),
-    );
+    yield* log
+      .ensureTopic(config.topic, config.partitions)
+      .pipe(Effect.catchAll((error) => Effect.logDebug("ensureTopic", error.message)));
     const requests = yield* Queue.unbounded<Request>();
     const counters = {
       micro_batches: 0,
