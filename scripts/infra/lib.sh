@@ -6,7 +6,9 @@ REPO_ROOT="$(cd "$INFRA_DIR/../.." && pwd)"
 
 # Everything up.sh writes (jars, the FerretDB binary, data, logs, pid files) stays under one
 # git-ignored folder, so a test run never touches anything else on the machine.
-CACHE="${CINEMATCH_CACHE_DIR:-$REPO_ROOT/.cache}/infra"
+# Made absolute: the pid checks match paths in the servers' command lines, so up.sh and
+# down.sh must spell them the same wherever they are run from.
+CACHE="$(realpath -m "${CINEMATCH_CACHE_DIR:-$REPO_ROOT/.cache}")/infra"
 
 KAFKA_PORT="${CINEMATCH_KAFKA_PORT:-19092}"
 KAFKA_CONTROLLER_PORT="${CINEMATCH_KAFKA_CONTROLLER_PORT:-19093}"

@@ -191,7 +191,11 @@ start_kafka() {
 start_ferretdb() {
   mkdir -p "$FERRETDB_HOME" "$FERRETDB_DATA"
   rotate_log "$FERRETDB_LOG"
-  setsid "$FERRETDB_BIN" --listen-addr="127.0.0.1:$MONGO_PORT" --sqlite-url="file:$FERRETDB_DATA/" \
+  # synchronous(normal): in WAL mode SQLite then syncs at checkpoints, not on every commit.
+  # Still safe if a server process dies (only an OS crash can lose the last commits, which
+  # test data can afford), and single writes get 1.5-3x faster on our disks.
+  setsid "$FERRETDB_BIN" --listen-addr="127.0.0.1:$MONGO_PORT" \
+    --sqlite-url="file:$FERRETDB_DATA/?_pragma=synchronous(normal)" \
     --log-level="$FERRETDB_LOG_LEVEL" </dev/null >>"$FERRETDB_LOG" 2>&1 9>&- &
   printf '%s\n' "$!" >"$FERRETDB_PID"
   printf '%s\n' "$MONGO_PORT" >"$FERRETDB_PORT_FILE"

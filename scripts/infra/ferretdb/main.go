@@ -17,6 +17,7 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/FerretDB/FerretDB/ferretdb"
 )
@@ -25,10 +26,12 @@ func main() {
 	listenAddr := flag.String("listen-addr", "127.0.0.1:27027", "TCP address to listen on")
 	sqliteURL := flag.String("sqlite-url", "", "SQLite URI of an existing directory, e.g. file:/path/to/dir/ (required)")
 	logLevel := flag.String("log-level", "warn", "one of debug, info, warn, error")
+	stopGrace := flag.Duration("stop-grace", 5*time.Second, "how long to wait for open connections after SIGTERM before exiting")
 	flag.Parse()
 
-	if *sqliteURL == "" || !strings.HasSuffix(*sqliteURL, "/") {
-		fmt.Fprintln(os.Stderr, "cinematch-ferretdb: --sqlite-url is required and must end with a slash (a directory)")
+	// The path part must name a directory; query parameters (e.g. _pragma=...) may follow.
+	if dir, _, _ := strings.Cut(*sqliteURL, "?"); dir == "" || !strings.HasSuffix(dir, "/") {
+		fmt.Fprintln(os.Stderr, "cinematch-ferretdb: --sqlite-url is required and its path must end with a slash (a directory)")
 		os.Exit(2)
 	}
 
@@ -55,6 +58,16 @@ func main() {
 	// listener and the SQLite databases cleanly instead of dying mid-write.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+
+	// FerretDB's Run waits for every client connection to finish, with no bound. A request
+	// stuck inside FerretDB (see the deadlock described in scripts/infra/README.md) would then
+	// make SIGTERM useless; SQLite's WAL survives a hard exit, so give up after a grace period.
+	go func() {
+		<-ctx.Done()
+		time.Sleep(*stopGrace)
+		fmt.Fprintf(os.Stderr, "cinematch-ferretdb: connections still open %s after the stop signal, exiting anyway\n", *stopGrace)
+		os.Exit(1)
+	}()
 
 	// Always printed (whatever the log level) so the log shows which build and address ran.
 	fmt.Fprintf(os.Stderr, "cinematch-ferretdb: listening on %s, data %s\n", *listenAddr, *sqliteURL)
