@@ -12,10 +12,18 @@ export CINEMATCH_TEST_RESULTS="$results"
 
 step() { printf '\n=== %s\n' "$*" >&2; }
 
-step "lint"
-biome check .
-step "typecheck + unit tier"
-turbo run typecheck test:unit --concurrency=2
+# Every tier runs even when an earlier one fails, so one run shows every failure; the exit code
+# still says whether anything failed.
+failures=()
+run_tier() {
+  local name=$1
+  shift
+  step "$name"
+  if ! "$@"; then failures+=("$name"); fi
+}
+
+run_tier "lint" biome check .
+run_tier "typecheck + unit tier" turbo run typecheck test:unit --concurrency=2 --continue
 
 step "starting the real servers"
 stop_servers() {
@@ -27,9 +35,13 @@ CINEMATCH_INFRA_WIPE=1 bash "$root/scripts/infra/down.sh" >&2 || true
 eval "$(bash "$root/scripts/infra/up.sh")"
 export KAFKA_BOOTSTRAP_SERVERS MONGODB_URL
 
-step "integration tier (real Kafka + MongoDB-wire)"
-turbo run test:int --concurrency=1
-step "end-to-end tier"
-turbo run test:e2e --concurrency=1
+run_tier "integration tier (real Kafka + MongoDB-wire)" turbo run test:int --concurrency=1 --continue
+run_tier "end-to-end tier" turbo run test:e2e --concurrency=1 --continue
 
-node "$root/scripts/summarize-tests.ts" "$results"
+summary_ok=1
+node "$root/scripts/summarize-tests.ts" "$results" || summary_ok=0
+if [ ${#failures[@]} -gt 0 ]; then
+  printf 'failed tiers: %s\n' "${failures[*]}" >&2
+  exit 1
+fi
+[ "$summary_ok" = 1 ]
