@@ -1,7 +1,6 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { mkdirSync } from "node:fs";
 import {
   CatalogStore as CatalogTag,
   type CatalogStore,
@@ -198,4 +197,26 @@ describe("a database that fails", () => {
     );
     expect(result.stderr).not.toContain("hunter2");
   });
+});
+
+const shared = process.env.CINEMATCH_SHARED_DIR ?? join(import.meta.dirname, "..", "..", "..", "shared");
+const imdbFile = join(shared, "data", "imdb-1000", "IMDB-Movie-Data.csv");
+const movielensDir = join(shared, "data", "movielens-small");
+
+describe("the real IMDB-1000 and MovieLens files", () => {
+  it("given both files, when checked and merged, then they are clean and about two thirds of IMDB merges into MovieLens", async () => {
+    if (!existsSync(imdbFile) || !existsSync(join(movielensDir, "movies.csv"))) {
+      throw new Error(`the shared data is missing: ${imdbFile}, ${movielensDir} (set CINEMATCH_SHARED_DIR)`);
+    }
+    const result = await run(["--imdb", imdbFile, "--movielens", movielensDir, "--dry-run"]);
+    expect(result.stderr).not.toMatch(/:\d+: /);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("MovieLens films read:   9125 (9125 with links.csv ids)");
+    expect(result.stdout).toContain("IMDB films read:        1000");
+    const merged = Number(/merged \(in both\):\s+(\d+)/.exec(result.stdout)?.[1]);
+    expect(merged).toBeGreaterThan(600);
+    expect(merged).toBeLessThan(1000);
+    const total = Number(/catalog entries:\s+(\d+)/.exec(result.stdout)?.[1]);
+    expect(total).toBe(9125 + 1000 - merged);
+  }, 60_000);
 });
