@@ -1,5 +1,5 @@
 import { encoderFor, USER_MOVIE_EVENTS_TOPIC, WatchlistEvent } from "@cinematch/domain";
-import { Clock, Context, Duration, Effect, Layer, Option } from "effect";
+import { Chunk, Clock, Context, Deferred, Duration, Effect, Layer, Option, Queue } from "effect";
 import {
   EventLog,
   type EventLogError,
@@ -61,8 +61,12 @@ export interface OutboxPublisherService {
    * degraded), every user's events merged oldest first, published in one call, then marked.
    */
   readonly publishBacklog: (limit: number) => Effect.Effect<RelayPass, EventLogError | MongoError>;
-  /** Counts pending events (and remembers the count for `stats`). */
+  /** Counts pending events (and remembers the count for `stats`). A scan on FerretDB: for scrapes, not loops. */
   readonly countBacklog: Effect.Effect<number, MongoError>;
+  /** Asks the relay for a pass now (writers in `relay` mode call it; failures call it too). */
+  readonly wakeRelay: Effect.Effect<void>;
+  /** What the relay waits on between passes: a wake-up, or `idle` elapsed. */
+  readonly awaitWake: (idle: Duration.Duration) => Effect.Effect<void>;
   readonly stats: Effect.Effect<OutboxStats>;
 }
 
@@ -116,6 +120,8 @@ export const makeOutboxPublisher = (options: OutboxPublisherOptions = {}) =>
     const publishTimeout = Duration.millis(options.publishTimeoutMs ?? 2000);
     const minAgeMs = options.relayMinAgeMs ?? 1000;
 
+    const wakeups = yield* Queue.sliding<void>(1);
+    const wakeRelay = Queue.offer(wakeups, undefined).pipe(Effect.asVoid);
     let topicReady = false;
     let published = 0;
     let failures = 0;
@@ -134,15 +140,57 @@ export const makeOutboxPublisher = (options: OutboxPublisherOptions = {}) =>
           ),
     );
 
+    /**
+     * Sends made while one is in flight go out together in the next call (each caller gets its own
+     * slice of the positions back, in its own order): concurrent writers share broker round trips
+     * instead of queueing behind one another on the idempotent producer's single in-flight request.
+     */
+    const sends = yield* Queue.unbounded<{
+      readonly messages: ReadonlyArray<OutgoingMessage>;
+      readonly done: Deferred.Deferred<ReadonlyArray<LogPosition>, EventLogError>;
+    }>();
+    yield* Effect.forkScoped(
+      Effect.forever(
+        Effect.gen(function* () {
+          const first = yield* Queue.take(sends);
+          const batch = [first, ...Chunk.toReadonlyArray(yield* Queue.takeUpTo(sends, 999))];
+          const result = yield* Effect.either(
+            ensureTopicOnce.pipe(
+              Effect.zipRight(
+                log.publish(
+                  topic,
+                  batch.flatMap((s) => s.messages),
+                ),
+              ),
+            ),
+          );
+          let offset = 0;
+          for (const send of batch) {
+            const slice =
+              result._tag === "Right"
+                ? Effect.succeed(result.right.slice(offset, offset + send.messages.length))
+                : Effect.fail(result.left);
+            offset += send.messages.length;
+            yield* Deferred.complete(send.done, slice);
+          }
+        }),
+      ),
+    );
+    const send = (messages: ReadonlyArray<OutgoingMessage>) =>
+      Effect.gen(function* () {
+        const done = yield* Deferred.make<ReadonlyArray<LogPosition>, EventLogError>();
+        yield* Queue.offer(sends, { messages, done });
+        return yield* Deferred.await(done);
+      });
+
     const publishEvents = (events: ReadonlyArray<WatchlistEvent>) =>
-      ensureTopicOnce.pipe(
-        Effect.zipRight(log.publish(topic, events.map(toOutgoingMessage))),
+      send(events.map(toOutgoingMessage)).pipe(
         Effect.tapBoth({
           onFailure: () =>
             Effect.sync(() => {
               failures += 1;
               degraded = true;
-            }),
+            }).pipe(Effect.zipRight(wakeRelay)),
           onSuccess: () => Effect.sync(() => (published += events.length)),
         }),
       );
@@ -226,7 +274,7 @@ export const makeOutboxPublisher = (options: OutboxPublisherOptions = {}) =>
                 duration: publishTimeout,
                 onTimeout: () => "publication timed out" as const,
               }),
-              Effect.tapError(() => Effect.sync(() => (degraded = true))),
+              Effect.tapError(() => Effect.sync(() => (degraded = true)).pipe(Effect.zipRight(wakeRelay))),
               Effect.catchAll((error) =>
                 Effect.logDebug(
                   "outbox: immediate publication failed; the relay will publish",
@@ -282,6 +330,8 @@ export const makeOutboxPublisher = (options: OutboxPublisherOptions = {}) =>
       tryPublishPending,
       publishBacklog,
       countBacklog: store.pendingCount.pipe(Effect.tap((count) => Effect.sync(() => (backlog = count)))),
+      wakeRelay,
+      awaitWake: (idle) => Effect.race(Queue.take(wakeups), Effect.sleep(idle)).pipe(Effect.asVoid),
       stats: Effect.sync(() => ({
         events_published_total: published,
         publish_failures_total: failures,
@@ -295,4 +345,4 @@ export const makeOutboxPublisher = (options: OutboxPublisherOptions = {}) =>
 export const OutboxPublisherLive = (
   options: OutboxPublisherOptions = {},
 ): Layer.Layer<OutboxPublisher, never, WatchlistStore | EventLog> =>
-  Layer.effect(OutboxPublisher, makeOutboxPublisher(options));
+  Layer.scoped(OutboxPublisher, makeOutboxPublisher(options));

@@ -2,8 +2,13 @@ import { Duration, Effect, Layer } from "effect";
 import { OutboxPublisher } from "./OutboxPublisher.ts";
 
 export interface OutboxRelayOptions {
-  /** Pause between passes when there is nothing (more) to publish. Default 250 ms. */
+  /** Pause between passes while something is pending. Default 250 ms. */
   readonly intervalMs?: number;
+  /**
+   * Pause after a pass that found nothing pending, unless woken earlier (a failed publication, a
+   * writer in `relay` mode). The safety net for events left by a crash. Default 5000 ms.
+   */
+  readonly idleIntervalMs?: number;
   /** Outboxes per pass; a full page is followed by the next pass at once. Default 500. */
   readonly batchSize?: number;
   /** Cap of the exponential backoff after failures (broker or database down). Default 5000 ms. */
@@ -11,24 +16,23 @@ export interface OutboxRelayOptions {
 }
 
 /**
- * A background fiber, scoped to the layer, that every `intervalMs` republishes whatever stays
- * pending (after a crash, or while Kafka was down), oldest first and in order per user, and counts
- * the backlog for `/metrics`. Failures back off exponentially up to `maxBackoffMs`; the relay never
- * dies of them, and logs only when it starts and stops failing.
+ * A background fiber, scoped to the layer, that republishes whatever stays pending (after a crash,
+ * or while Kafka was down), oldest first and in order per user: every `intervalMs` while something
+ * is pending, every `idleIntervalMs` (or when woken) otherwise, since a pass reads the collection
+ * (cheap with MongoDB's index, a scan on FerretDB). Failures back off exponentially up to
+ * `maxBackoffMs`; the relay never dies of them, and logs only when it starts and stops failing.
  */
 export const OutboxRelay = (options: OutboxRelayOptions = {}): Layer.Layer<never, never, OutboxPublisher> =>
   Layer.scopedDiscard(
     Effect.gen(function* () {
       const publisher = yield* OutboxPublisher;
       const interval = options.intervalMs ?? 250;
+      const idle = Duration.millis(options.idleIntervalMs ?? 5000);
       const batchSize = options.batchSize ?? 500;
       const maxBackoff = options.maxBackoffMs ?? 5000;
       let consecutiveFailures = 0;
 
-      const pass = Effect.gen(function* () {
-        yield* publisher.countBacklog;
-        return yield* publisher.publishBacklog(batchSize);
-      });
+      const pass = publisher.publishBacklog(batchSize);
 
       const loop = Effect.gen(function* () {
         for (;;) {
@@ -44,7 +48,9 @@ export const OutboxRelay = (options: OutboxRelayOptions = {}): Layer.Layer<never
               yield* Effect.yieldNow();
               continue;
             }
-            yield* Effect.sleep(Duration.millis(interval));
+            const stats = yield* publisher.stats;
+            if (result.right.outboxes > 0 || stats.degraded) yield* Effect.sleep(Duration.millis(interval));
+            else yield* publisher.awaitWake(idle);
           } else {
             consecutiveFailures += 1;
             const backoff = Math.min(maxBackoff, interval * 2 ** consecutiveFailures);

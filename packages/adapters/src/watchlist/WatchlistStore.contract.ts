@@ -428,6 +428,29 @@ export const watchlistStoreContract = (
       });
     });
 
+    describe("a store receiving a burst of adds", () => {
+      it("given concurrent adds of new and repeated films, when all finish, then each film is added exactly once", async () => {
+        const result = await run((store) =>
+          Effect.forEach(
+            Array.from({ length: 40 }, (_, i) => i),
+            (i) => {
+              const entry = sampleEntry(`u${i % 4}`, `m${i % 10}`, T0 + i);
+              return Effect.map(store.add(entry, addedEvent(entry, `e-${i}`)), (status) => ({ i, status }));
+            },
+            { concurrency: "unbounded" },
+          ).pipe(
+            Effect.flatMap((statuses) =>
+              Effect.map(store.entriesOfUsers(["u0", "u1", "u2", "u3"]), (users) => ({ statuses, users })),
+            ),
+          ),
+        );
+        // (user, film) pairs: i % 4 and i % 10 repeat every 20, so 20 distinct pairs, each added twice.
+        expect(result.statuses.filter((s) => s.status === "added")).toHaveLength(20);
+        expect(result.statuses.filter((s) => s.status === "already_present")).toHaveLength(20);
+        expect([...result.users.values()].reduce((n, entries) => n + entries.length, 0)).toBe(20);
+      });
+    });
+
     describe("a store with several users' lists", () => {
       const films = ["m1", "m2", "m3", "m4", "m5"];
       const seed = (store: WatchlistStoreService) =>

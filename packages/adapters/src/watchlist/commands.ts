@@ -57,8 +57,8 @@ export class WatchlistCommands extends Context.Tag("@cinematch/adapters/Watchlis
 export interface WatchlistCommandsOptions {
   /**
    * After a write: `await` publishes before returning (bounded, errors swallowed), `background`
-   * publishes in a fiber of the layer's scope and returns at once, `relay` leaves it to the relay
-   * (bulk tools: the relay batches). Default `await`.
+   * publishes in a fiber of the layer's scope and returns at once, `relay` wakes the relay and
+   * returns (the relay publishes in batches: bulk tools, and busy APIs). Default `await`.
    */
   readonly publish?: "await" | "background" | "relay";
 }
@@ -88,7 +88,7 @@ export const makeWatchlistCommands = (options: WatchlistCommandsOptions = {}) =>
         case "background":
           return Effect.asVoid(FiberSet.run(fibers, publish));
         case "relay":
-          return Effect.void;
+          return publisher.wakeRelay;
       }
     };
 
