@@ -66,13 +66,18 @@ export const OutboxLive = (
 ): Layer.Layer<WatchlistCommands | OutboxPublisher, never, WatchlistStore | EventLog | IdGenerator> =>
   Layer.mergeAll(
     WatchlistCommandsLive({ publish: config.publishMode }),
-    OutboxRelay({ intervalMs: config.relayIntervalMs, batchSize: config.relayBatchSize }),
+    OutboxRelay({
+      intervalMs: config.relayIntervalMs,
+      idleIntervalMs: config.relayIdleIntervalMs,
+      batchSize: config.relayBatchSize,
+    }),
   ).pipe(
     Layer.provideMerge(
       OutboxPublisherLive({
         topic: config.eventsTopic,
         partitions: config.eventsPartitions,
-        relayMinAgeMs: Math.max(1000, config.relayIntervalMs * 4),
+        // In `relay` mode nobody else publishes, so nothing is too young for the relay.
+        relayMinAgeMs: config.publishMode === "relay" ? 0 : Math.max(1000, config.relayIntervalMs * 4),
       }),
     ),
   );

@@ -24,6 +24,7 @@ export interface ApiConfig {
   readonly liveKeepAliveMs: number;
   readonly catalogRefreshMs: number;
   readonly relayIntervalMs: number;
+  readonly relayIdleIntervalMs: number;
   readonly relayBatchSize: number;
   readonly publishMode: "await" | "background" | "relay";
   readonly eventsTopic: string;
@@ -51,6 +52,7 @@ export const defaultApiConfig: ApiConfig = {
   liveKeepAliveMs: 15_000,
   catalogRefreshMs: 5_000,
   relayIntervalMs: 250,
+  relayIdleIntervalMs: 5_000,
   relayBatchSize: 500,
   publishMode: "await",
   eventsTopic: USER_MOVIE_EVENTS_TOPIC,
@@ -103,6 +105,7 @@ export const apiConfigFromEnv: Effect.Effect<ApiConfig, ConfigError.ConfigError>
     liveKeepAliveMs: yield* int("CINEMATCH_LIVE_KEEPALIVE_MS", d.liveKeepAliveMs, 100),
     catalogRefreshMs: yield* int("CINEMATCH_CATALOG_REFRESH_MS", d.catalogRefreshMs, 100),
     relayIntervalMs: yield* int("CINEMATCH_OUTBOX_RELAY_INTERVAL_MS", d.relayIntervalMs, 5),
+    relayIdleIntervalMs: yield* int("CINEMATCH_OUTBOX_RELAY_IDLE_MS", d.relayIdleIntervalMs, 5),
     relayBatchSize: yield* int("CINEMATCH_OUTBOX_BATCH_SIZE", d.relayBatchSize, 1, 10_000),
     publishMode: yield* Config.literal(
       "await",

@@ -297,7 +297,7 @@ export const makeRequestListener = <R>(options: RequestListenerOptions<R>) => {
     }
     const accept = req.headers.accept ?? "";
     if ((method === "GET" || method === "HEAD") && options.staticFiles) {
-      options.staticFiles(pathname, accept.includes("text/html")).then(
+      options.staticFiles(pathname, pathname === "/" || accept.includes("text/html")).then(
         (file) => {
           if (file === undefined)
             simple(res, 404, "not_found", `no route ${method} ${pathname}`, "unmatched", method, started);

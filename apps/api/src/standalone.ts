@@ -1,0 +1,86 @@
+import {
+  AccountsStoreMemory,
+  AccountsStoreMongo,
+  CatalogStoreMemory,
+  CatalogStoreMongo,
+  EventLog,
+  IdGeneratorRandom,
+  layerEventLogKafkaFromEnv,
+  layerEventLogMemory,
+  layerMongoDatabaseFromEnv,
+  MongoDatabase,
+  ReadModelsMemory,
+  ReadModelsMongo,
+  tryMongo,
+  WatchlistStoreMemory,
+  WatchlistStoreMongo,
+} from "@cinematch/adapters";
+import { Effect, Layer } from "effect";
+import { type ApiDependencies, ApiLive, type ApiServer } from "./app.ts";
+import type { ApiConfig } from "./config.ts";
+import type { ReadinessCheck } from "./routes/routes.ts";
+
+export interface StandaloneChoice {
+  /** `KAFKA_BOOTSTRAP_SERVERS` is set: the event log is Kafka; else in memory. */
+  readonly kafka: boolean;
+  /** `MONGODB_URL` is set: the stores are MongoDB; else in memory. */
+  readonly mongo: boolean;
+}
+
+export const standaloneChoiceFromEnv = (env: NodeJS.ProcessEnv = process.env): StandaloneChoice => ({
+  kafka: (env.KAFKA_BOOTSTRAP_SERVERS ?? "") !== "",
+  mongo: (env.MONGODB_URL ?? "") !== "",
+});
+
+/**
+ * The API as its own process: Kafka and MongoDB layers when their variables are set, in-memory
+ * layers otherwise; `/ready` pings whichever real servers are in use.
+ */
+export const ApiStandaloneLive = (
+  config: ApiConfig,
+  choice: StandaloneChoice,
+): Layer.Layer<ApiServer, unknown> => {
+  const eventLog: Layer.Layer<EventLog, unknown> = choice.kafka
+    ? layerEventLogKafkaFromEnv()
+    : layerEventLogMemory();
+  const api = <R>(
+    stores: Layer.Layer<Exclude<ApiDependencies, EventLog>, unknown, R>,
+    readiness: ReadonlyArray<ReadinessCheck>,
+  ) =>
+    Layer.unwrapEffect(
+      Effect.map(EventLog, (log) =>
+        ApiLive({
+          config,
+          readiness: [
+            { name: choice.kafka ? "kafka" : "event_log_in_memory", check: log.ping },
+            ...readiness,
+          ],
+        }),
+      ),
+    ).pipe(Layer.provide(Layer.mergeAll(stores, eventLog)));
+
+  if (!choice.mongo) {
+    return api(
+      Layer.mergeAll(
+        WatchlistStoreMemory,
+        AccountsStoreMemory,
+        CatalogStoreMemory(),
+        ReadModelsMemory,
+        IdGeneratorRandom,
+      ),
+      [],
+    );
+  }
+  const stores = Layer.mergeAll(
+    WatchlistStoreMongo,
+    AccountsStoreMongo,
+    CatalogStoreMongo,
+    ReadModelsMongo,
+    IdGeneratorRandom,
+  );
+  return Layer.unwrapEffect(
+    Effect.map(MongoDatabase, ({ db }) =>
+      api(stores, [{ name: "mongodb", check: tryMongo("ping", () => db.command({ ping: 1 })) }]),
+    ),
+  ).pipe(Layer.provide(layerMongoDatabaseFromEnv()));
+};
