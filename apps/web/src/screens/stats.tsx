@@ -6,6 +6,7 @@ import {
   formatDate,
   formatHours,
   formatPercent,
+  fillPeriods,
   formatRating,
   lastN,
   ordinal,
@@ -159,7 +160,8 @@ const PeriodChart = ({
   readonly unit: "year" | "month";
 }) => {
   const [measure, setMeasure] = useState<"films" | "hours">("films");
-  const shown = unit === "month" ? lastN(data, 24) : data;
+  const axis = fillPeriods(data);
+  const shown = unit === "month" ? lastN(axis, 24) : axis;
   return (
     <>
       <Segmented
@@ -182,10 +184,8 @@ const PeriodChart = ({
           description: `${periodLabel(p.period)}: ${plural(p.films, "film")}, ${formatHours(p.hours)}`,
         }))}
       />
-      {unit === "month" && data.length > shown.length ? (
-        <p class="muted small">
-          The last 24 months with films; {data.length - shown.length} earlier months are in the yearly chart.
-        </p>
+      {unit === "month" && axis.length > shown.length ? (
+        <p class="muted small">The last 24 months; earlier films are counted in the yearly chart.</p>
       ) : null}
     </>
   );

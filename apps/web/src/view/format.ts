@@ -188,3 +188,31 @@ export const scaleMax = (values: ReadonlyArray<number>): number => Math.max(1, .
 /** The last `n` items of a chronological series (e.g. the last 24 months). */
 export const lastN = <T>(items: ReadonlyArray<T>, n: number): ReadonlyArray<T> =>
   items.length <= n ? items : items.slice(items.length - n);
+
+export interface Period {
+  readonly period: string;
+  readonly films: number;
+  readonly hours: number;
+}
+
+/**
+ * A chronological axis without holes: the months (`YYYY-MM`) or years (`YYYY`) between the first
+ * and the last period get a zero entry, so a quiet month shows as a gap rather than vanishing.
+ * Periods that are neither form are returned as they are.
+ */
+export const fillPeriods = (periods: ReadonlyArray<Period>): ReadonlyArray<Period> => {
+  if (periods.length === 0) return periods;
+  const monthly = periods.every((p) => /^\d{4}-(0[1-9]|1[0-2])$/.test(p.period));
+  const yearly = periods.every((p) => /^\d{4}$/.test(p.period));
+  if (!monthly && !yearly) return periods;
+  const index = (period: string) =>
+    monthly ? Number(period.slice(0, 4)) * 12 + Number(period.slice(5, 7)) - 1 : Number(period);
+  const label = (i: number) =>
+    monthly ? `${Math.floor(i / 12)}-${String((i % 12) + 1).padStart(2, "0")}` : String(i);
+  const byIndex = new Map(periods.map((p) => [index(p.period), p]));
+  const first = Math.min(...byIndex.keys());
+  const last = Math.max(...byIndex.keys());
+  const filled: Period[] = [];
+  for (let i = first; i <= last; i++) filled.push(byIndex.get(i) ?? { period: label(i), films: 0, hours: 0 });
+  return filled;
+};

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   describeRankChange,
+  fillPeriods,
   formatHours,
   formatPercent,
   formatRating,
@@ -167,5 +168,31 @@ describe("paging my films", () => {
   it("given a long series, when cut to the last n, then the most recent items remain in order", () => {
     expect(lastN([1, 2, 3, 4], 2)).toEqual([3, 4]);
     expect(lastN([1], 2)).toEqual([1]);
+  });
+});
+
+describe("a time axis of films per period", () => {
+  const p = (period: string, films: number) => ({ period, films, hours: films * 2 });
+
+  it("given months with a quiet stretch across a new year, when filled, then every month in between is there with zero films", () => {
+    expect(fillPeriods([p("2025-11", 2), p("2026-02", 1)]).map((x) => [x.period, x.films])).toEqual([
+      ["2025-11", 2],
+      ["2025-12", 0],
+      ["2026-01", 0],
+      ["2026-02", 1],
+    ]);
+  });
+  it("given years out of order, when filled, then they come back in order with the missing years at zero", () => {
+    expect(fillPeriods([p("2026", 3), p("2023", 1)]).map((x) => x.period)).toEqual([
+      "2023",
+      "2024",
+      "2025",
+      "2026",
+    ]);
+  });
+  it("given nothing or periods of an unknown form, when filled, then they are returned unchanged", () => {
+    expect(fillPeriods([])).toEqual([]);
+    const odd = [p("Q1 2026", 1), p("2026-02", 1)];
+    expect(fillPeriods(odd)).toBe(odd);
   });
 });
