@@ -18,6 +18,8 @@ import { childEnv, freePort, repoRoot, type Started, startProcess, waitForHttp }
 export interface Product {
   readonly baseURL: string;
   readonly processes: ReadonlyArray<Started>;
+  /** The real stack's database of this run (absent for the embedded default). */
+  readonly mongoUrl?: string;
   readonly stop: () => Promise<void>;
 }
 
@@ -207,7 +209,7 @@ export const startRealStack = async (options: RealStackOptions = {}): Promise<Pr
     await stop();
     throw cause;
   }
-  return { baseURL, processes, stop };
+  return { baseURL, processes, mongoUrl, stop };
 };
 
 /** Runs `body`; when it fails, the error carries the last lines of every process's log. */

@@ -49,16 +49,25 @@ export const addFilmsOverHttp = async (
 ): Promise<ReadonlyArray<string>> => {
   const ids: string[] = [];
   for (const film of films) {
-    const { status, body } = await call(baseURL, "/movies", {
+    const details = {
+      ...(film.rating ? { rating: film.rating } : {}),
+      watched_at: isoDaysAgo(film.daysAgo),
+    };
+    let { status, body } = await call(baseURL, "/movies", {
       method: "POST",
       token,
-      body: JSON.stringify({
-        title: film.title,
-        ...(film.year ? { year: film.year } : {}),
-        ...(film.rating ? { rating: film.rating } : {}),
-        watched_at: isoDaysAgo(film.daysAgo),
-      }),
+      body: JSON.stringify({ title: film.title, ...(film.year ? { year: film.year } : {}), ...details }),
     });
+    // Several films answer to the title: take the matcher's best candidate, as a person would.
+    const best = (body as { candidates?: ReadonlyArray<{ film: { movie_id: string } }> } | undefined)
+      ?.candidates?.[0];
+    if (status === 409 && best) {
+      ({ status, body } = await call(baseURL, "/movies", {
+        method: "POST",
+        token,
+        body: JSON.stringify({ movie_id: best.film.movie_id, ...details }),
+      }));
+    }
     if (status !== 201 && status !== 200) {
       throw new Error(`adding "${film.title}" answered ${status}: ${JSON.stringify(body)}`);
     }
