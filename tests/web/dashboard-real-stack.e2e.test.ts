@@ -8,6 +8,7 @@ import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, it } from "vitest";
 import { DESKTOP, launchBrowser, openPage, PHONE, type WatchedPage } from "./support/browser.ts";
 import { expectNoConsoleErrors, liveJourney } from "./support/flow.ts";
+import { startAll } from "./support/processes.ts";
 import { type Product, startRealStack, withProductLogs } from "./support/product.ts";
 
 let browser: Browser;
@@ -15,7 +16,10 @@ let product: Product;
 const pages: WatchedPage[] = [];
 
 beforeAll(async () => {
-  [browser, product] = await Promise.all([launchBrowser(), startRealStack()]);
+  await startAll([launchBrowser(), startRealStack()] as const, ([b, p]) => {
+    if (b) browser = b;
+    if (p) product = p;
+  });
 }, 300_000);
 
 afterAll(async () => {

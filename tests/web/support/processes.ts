@@ -46,9 +46,15 @@ export const startProcess = (
   const child = spawn(process.execPath, args, { cwd, env, stdio: ["ignore", fd, fd] });
   closeSync(fd);
   let exitCode: number | null | undefined;
+  // Should the test runner end without stopping it (a crash, a timeout), the child goes too.
+  const killOnExit = () => {
+    if (exitCode === undefined) child.kill("SIGKILL");
+  };
+  process.once("exit", killOnExit);
   const exit = new Promise<void>((resolve) => {
     child.once("exit", (code, signal) => {
       exitCode = code ?? (signal ? -1 : 0);
+      process.removeListener("exit", killOnExit);
       resolve();
     });
   });
@@ -117,4 +123,21 @@ export const childEnv = (
   const env: NodeJS.ProcessEnv = { ...process.env, ...extra };
   for (const key of unset) delete env[key];
   return env;
+};
+
+/**
+ * Starts several things at once and hands each one that started to `keep`, even when another one
+ * failed, so the caller's cleanup can stop what did start; then rethrows the first failure.
+ */
+export const startAll = async <T extends ReadonlyArray<unknown>>(
+  starts: { readonly [K in keyof T]: Promise<T[K]> },
+  keep: (started: { readonly [K in keyof T]: T[K] | undefined }) => void,
+): Promise<void> => {
+  const settled = await Promise.allSettled(starts as ReadonlyArray<Promise<unknown>>);
+  keep(
+    settled.map((r) => (r.status === "fulfilled" ? r.value : undefined)) as unknown as {
+      readonly [K in keyof T]: T[K] | undefined;
+    },
+  );
+  for (const result of settled) if (result.status === "rejected") throw result.reason;
 };
