@@ -6,7 +6,7 @@ import {
   EventLog,
   type GlobalStatsStore,
   type IdGenerator,
-  type OutboxPublisher,
+  OutboxPublisher,
   OutboxPublisherLive,
   OutboxRelay,
   type UserStatsStore,
@@ -105,6 +105,17 @@ export const makeApiListener = (
     });
     const metrics = makeHttpMetrics();
     const eventLog = yield* EventLog;
+    // The topic exists before /ready says so (the runners subscribe to it); if the broker is away,
+    // the API starts anyway and the publisher creates the topic before its first publication.
+    yield* (yield* OutboxPublisher).ensureTopic.pipe(
+      Effect.timeout("10 seconds"),
+      Effect.catchAll((error) =>
+        Effect.logWarning(
+          "could not create the events topic yet; will retry before publishing",
+          String(error),
+        ),
+      ),
+    );
     const readiness = options.readiness ?? [{ name: "event_log", check: eventLog.ping }];
 
     let openapiText: string | undefined;

@@ -49,6 +49,8 @@ export interface RelayPass {
 
 export interface OutboxPublisherService {
   readonly topic: string;
+  /** Creates the topic if missing (once per process; failures are retried before the next publish). */
+  readonly ensureTopic: Effect.Effect<void, EventLogError>;
   /**
    * Publishes one entry's pending events in order and marks them published; the number published.
    * If another fiber is publishing that entry, it returns 0 at once and that fiber goes round again.
@@ -326,6 +328,11 @@ export const makeOutboxPublisher = (options: OutboxPublisherOptions = {}) =>
 
     const service: OutboxPublisherService = {
       topic,
+      ensureTopic: Effect.suspend(() =>
+        topicReady
+          ? Effect.void
+          : log.ensureTopic(topic, partitions).pipe(Effect.tap(() => Effect.sync(() => (topicReady = true)))),
+      ),
       publishPending,
       tryPublishPending,
       publishBacklog,
