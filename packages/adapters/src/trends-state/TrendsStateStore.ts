@@ -44,6 +44,10 @@ export interface TrendsStateStoreService {
   ) => Effect.Effect<void, MongoError>;
   /** Every saved piece of the partition, by movie id. */
   readonly piecesOf: (partition: number) => Effect.Effect<ReadonlyArray<TrendFilmPiece>, MongoError>;
+  /** `piecesOf` for several partitions in one read (a runner loading all its partitions at start). */
+  readonly piecesOfPartitions: (
+    partitions: ReadonlyArray<number>,
+  ) => Effect.Effect<ReadonlyMap<number, ReadonlyArray<TrendFilmPiece>>, MongoError>;
   /** Partitions that have at least one saved piece (to find interrupted bootstraps). */
   readonly partitionsWithPieces: Effect.Effect<ReadonlyArray<number>, MongoError>;
   /** Replaces the given pieces whole and deletes the given ones; any number of partitions at once. */

@@ -85,6 +85,19 @@ export const makeTrendsStateStoreMemory = (
           .map((piece) => decodePiece(piece))
           .sort((a, b) => (a.movie_id < b.movie_id ? -1 : a.movie_id > b.movie_id ? 1 : 0)),
       ),
+    piecesOfPartitions: (partitions) =>
+      Effect.sync(
+        () =>
+          new Map(
+            partitions.map((partition) => [
+              partition,
+              [...pieces.values()]
+                .filter((piece) => piece.partition === partition)
+                .map((piece) => decodePiece(piece))
+                .sort((a, b) => (a.movie_id < b.movie_id ? -1 : a.movie_id > b.movie_id ? 1 : 0)),
+            ]),
+          ),
+      ),
     partitionsWithPieces: Effect.sync(() =>
       [...new Set([...pieces.values()].map((piece) => piece.partition))].sort((a, b) => a - b),
     ),
