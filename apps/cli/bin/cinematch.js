@@ -1,0 +1,10 @@
+#!/usr/bin/env node
+// `cinematch` (npx cinematch …): the CLI is TypeScript run natively by Node 24 (type stripping).
+const [major, minor] = process.versions.node.split(".").map(Number);
+if (major < 22 || (major === 22 && minor < 18)) {
+  process.stderr.write(
+    `cinematch needs Node 24 (found ${process.versions.node}); run it as \`sh scripts/node24.sh npx cinematch …\` from the repository\n`,
+  );
+  process.exit(2);
+}
+await import("../src/main.ts");

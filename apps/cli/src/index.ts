@@ -1,0 +1,2 @@
+export { dispatch, USAGE } from "./main.ts";
+export * from "./replay/index.ts";

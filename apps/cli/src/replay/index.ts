@@ -1,0 +1,9 @@
+import { runReplay } from "./command.ts";
+
+export { REPLAY_USAGE, type ReplayIO, type ReplaySummary, runReplay, topicCommandsLayer } from "./command.ts";
+export { type ReplayEvent, replayPlan, replayUserId } from "./plan.ts";
+export { readMovieLensRatings } from "./ratings.ts";
+
+/** `cinematch replay …` as the CLI's dispatcher runs it: process env and streams. */
+export const replayMain = (argv: ReadonlyArray<string>): Promise<number> =>
+  runReplay(argv, { env: process.env, stdout: process.stdout, stderr: process.stderr });
