@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034 # the paths below are used by up.sh and down.sh
 # Shared by up.sh and down.sh: where things live, which ports, and how to tell that a server
 # is ours and answering. Sourced, never run.
 
@@ -35,7 +36,9 @@ die() { printf 'infra: ERROR: %s\n' "$*" >&2; exit 1; }
 
 check_port_var() {
   local name=$1 value=$2
-  [[ "$value" =~ ^[0-9]+$ ]] && ((value >= 1 && value <= 65535)) || die "$name must be a TCP port number, got '$value'"
+  if [[ ! "$value" =~ ^[0-9]+$ ]] || ((value < 1 || value > 65535)); then
+    die "$name must be a TCP port number, got '$value'"
+  fi
 }
 check_port_var CINEMATCH_KAFKA_PORT "$KAFKA_PORT"
 check_port_var CINEMATCH_KAFKA_CONTROLLER_PORT "$KAFKA_CONTROLLER_PORT"
@@ -82,6 +85,8 @@ port_open() {
 }
 
 hex_of() { printf '%s' "$1" | od -An -v -tx1 | tr -d ' \n'; }
+# A Kafka STRING: int16 length, then the bytes.
+kafka_string() { printf '%04x%s' "${#1}" "$(hex_of "$1")"; }
 
 # Sends one Kafka request (api key, version, body as hex) and prints the answer as hex,
 # without its size prefix. Uses request header v1 and only non-flexible API versions, so
@@ -94,44 +99,56 @@ kafka_call() {
     # api_key | api_version | correlation_id=1 | client_id="ready" | body
     req="$(printf '%04x%04x' "$api_key" "$api_version")00000001$(printf '%04x' 5)$(hex_of ready)$body"
     req="$(printf '%08x' $((${#req} / 2)))$req"
-    printf "$(sed 's/../\\x&/g' <<<"$req")" >&3
+    # shellcheck disable=SC2001 # hex pairs to \xHH escapes needs a regex
+    printf '%b' "$(sed 's/../\\x&/g' <<<"$req")" >&3
     len="$(timeout 2 head -c 4 <&3 | od -An -v -tx1 | tr -d ' \n')"
     [[ ${#len} -eq 8 ]] || exit 1
     timeout 2 head -c $((16#$len)) <&3 | od -An -v -tx1 | tr -d ' \n'
   ) 2>/dev/null
 }
 
+# Partitions of __consumer_offsets and __transaction_state (written into server.properties).
+KAFKA_INTERNAL_TOPIC_PARTITIONS=5
+
 # Ready means what a client's first steps need, not just an open port:
 #  1. Kafka accepts TCP before it serves requests, and serves Metadata before its broker is
 #     unfenced: a Metadata v4 answer must list at least one broker.
 #  2. The group and transaction coordinators must be up. On a fresh data dir their internal
-#     topics (__consumer_offsets, __transaction_state) are only created on first use, and
-#     until they are loaded kafkajs logs "The group coordinator is not available" and
+#     topics are only created on first use, and after every start their partitions load in
+#     the background; meanwhile kafkajs logs "The group coordinator is not available" and
 #     "The coordinator is loading", and its first consumer crashes and restarts. Asking
-#     FindCoordinator creates them now; an OffsetFetch and an InitProducerId answering
-#     without error show that the group and transaction coordinators have loaded.
+#     FindCoordinator creates the topics; then an OffsetFetch and an InitProducerId must
+#     answer without error for one key on every partition. A key's partition is its Java
+#     hashCode modulo the partition count, and keys that differ only in a last digit have
+#     consecutive hashCodes, so warmup-0 .. warmup-(N-1) hit all N partitions.
 KAFKA_WARMUP_KEY="cinematch-infra-warmup"
 kafka_ready() {
-  local port=$1 answer key
-  key="$(printf '%04x' ${#KAFKA_WARMUP_KEY})$(hex_of "$KAFKA_WARMUP_KEY")"
+  local port=$1 answer key i
   # Metadata v4, topics=[] (none), allow_auto_topic_creation=false.
   # Answer: correlation_id(4) throttle_time_ms(4) brokers count(4) ...
   answer="$(kafka_call "$port" 3 4 0000000000)" || return 1
   [[ ${#answer} -ge 24 ]] && ((16#${answer:16:8} >= 1)) || return 1
+  key="$(kafka_string "$KAFKA_WARMUP_KEY-0")"
   # FindCoordinator v1, key_type 0 (group) then 1 (transaction).
   # Answer: correlation_id(4) throttle_time_ms(4) error_code(2) ...
   answer="$(kafka_call "$port" 10 1 "${key}00")" || return 1
   [[ "${answer:16:4}" == 0000 ]] || return 1
   answer="$(kafka_call "$port" 10 1 "${key}01")" || return 1
   [[ "${answer:16:4}" == 0000 ]] || return 1
-  # OffsetFetch v2 for the warm-up group, topics=[].
-  # Answer: correlation_id(4) topics count(4) error_code(2).
-  answer="$(kafka_call "$port" 9 2 "${key}00000000")" || return 1
-  [[ "${answer:16:4}" == 0000 ]] || return 1
-  # InitProducerId v1 for the warm-up transactional id (timeout 60 s), which only succeeds
-  # once the transaction coordinator has loaded.
-  # Answer: correlation_id(4) throttle_time_ms(4) error_code(2) ...
-  answer="$(kafka_call "$port" 22 1 "${key}0000ea60")" || return 1
+  for ((i = 0; i < KAFKA_INTERNAL_TOPIC_PARTITIONS; i++)); do
+    key="$(kafka_string "$KAFKA_WARMUP_KEY-$i")"
+    # OffsetFetch v2, topics=[]. Answer: correlation_id(4) topics count(4) error_code(2).
+    answer="$(kafka_call "$port" 9 2 "${key}00000000")" || return 1
+    [[ "${answer:16:4}" == 0000 ]] || return 1
+    # InitProducerId v1, transaction timeout 60 s.
+    # Answer: correlation_id(4) throttle_time_ms(4) error_code(2) ...
+    answer="$(kafka_call "$port" 22 1 "${key}0000ea60")" || return 1
+    [[ "${answer:16:4}" == 0000 ]] || return 1
+  done
+  # InitProducerId v1 without a transactional id, as an idempotent producer starts. After a
+  # restart the warm-up ids above keep their producer ids, so only this makes the broker
+  # fetch a fresh block of ids from the controller (until then: "coordinator is loading").
+  answer="$(kafka_call "$port" 22 1 "ffff0000ea60")" || return 1
   [[ "${answer:16:4}" == 0000 ]]
 }
 
@@ -143,8 +160,9 @@ mongo_ready() {
     # OP_MSG (opcode 2013), 51 bytes: header(len, requestID=1, responseTo=0, opcode),
     # flagBits=0, one kind-0 section holding the BSON document {ping: 1, $db: "admin"}.
     local header='\x33\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00\xdd\x07\x00\x00'
+    # shellcheck disable=SC2016 # "$db" is the BSON field name, not a variable
     local body='\x00\x00\x00\x00\x00\x1e\x00\x00\x00\x10ping\x00\x01\x00\x00\x00\x02$db\x00\x06\x00\x00\x00admin\x00\x00'
-    printf "$header$body" >&3
+    printf '%b' "$header$body" >&3
     len="$(timeout 2 head -c 4 <&3 | od -An -v -tu4 | tr -d ' \n')"
     [[ "$len" =~ ^[0-9]+$ ]] && ((len > 16 && len < 65536)) || exit 1
     hex="$(timeout 2 head -c $((len - 4)) <&3 | od -An -v -tx1 | tr -d ' \n')"

@@ -30,7 +30,7 @@ require_tools() {
   local missing=()
   command -v java >/dev/null || missing+=("java (Java 17+: apt-get install openjdk-17-jre-headless)")
   command -v mvn >/dev/null || missing+=("mvn (apt-get install maven)")
-  command -v go >/dev/null || missing+=("go (Go 1.24+: apt-get install golang, or the go.dev toolchain)")
+  command -v go >/dev/null || missing+=("go (Go 1.21 or newer; Debian bookworm's golang-go is 1.19, too old: use Go's release tarball in /usr/local/go)")
   for t in flock timeout od sha256sum setsid awk; do
     command -v "$t" >/dev/null || missing+=("$t (apt-get install coreutils util-linux gawk)")
   done
@@ -38,6 +38,13 @@ require_tools() {
     printf 'infra: ERROR: missing tools:\n' >&2
     printf '  - %s\n' "${missing[@]}" >&2
     exit 1
+  fi
+  # FerretDB 1.24 needs Go 1.24. From 1.21 on, go fetches a newer toolchain by itself from
+  # the module proxy (GOTOOLCHAIN=auto); an older go just fails on our go.mod.
+  local gov
+  gov="$(go env GOVERSION 2>/dev/null || true)"
+  if [[ ! "$gov" =~ ^go1\.([0-9]+) ]] || ((BASH_REMATCH[1] < 21)); then
+    die "FerretDB needs Go 1.24 (Go 1.21+ can fetch it by itself), found '${gov:-$(go version 2>&1)}'; Debian bookworm's golang-go (1.19) is too old: install Go's release tarball into /usr/local/go"
   fi
   # Kafka 4.x brokers need Java 17.
   local major
@@ -146,9 +153,9 @@ share.coordinator.state.topic.replication.factor=1
 share.coordinator.state.topic.min.isr=1
 # Internal topics default to 50 partitions each; a handful keeps the first group join and
 # the first transaction fast on a 2-core machine, and behaves the same for clients.
-offsets.topic.num.partitions=5
-transaction.state.log.num.partitions=5
-share.coordinator.state.topic.num.partitions=5
+offsets.topic.num.partitions=$KAFKA_INTERNAL_TOPIC_PARTITIONS
+transaction.state.log.num.partitions=$KAFKA_INTERNAL_TOPIC_PARTITIONS
+share.coordinator.state.topic.num.partitions=$KAFKA_INTERNAL_TOPIC_PARTITIONS
 
 # Tests create their topics themselves; auto-creation stays on as in a default broker.
 auto.create.topics.enable=true
