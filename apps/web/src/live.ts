@@ -1,8 +1,8 @@
 /**
  * Live updates. The API pushes `event: trends` and `event: stats` (with `{updated_at}`) over
  * server-sent events at `/live`; the dashboard refetches on each. When the stream cannot be opened
- * (or drops and does not come back quickly) it polls every few seconds instead, and stops polling
- * as soon as the stream is open again.
+ * (it errors, or has not opened after a few seconds) it polls every few seconds instead, and stops
+ * polling as soon as the stream is open again.
  */
 
 export type LiveMode = "connecting" | "live" | "polling";
@@ -67,16 +67,12 @@ export const connectLive = (token: string | null, handlers: LiveHandlers): (() =
       if (token) handlers.onStats();
     });
     stream.addEventListener("error", () => {
-      // CONNECTING: the browser retries by itself; poll meanwhile if that takes a while.
+      // The stream dropped or could not connect. Poll at once (it stops when the stream reopens);
+      // while CONNECTING the browser retries by itself, once CLOSED it has given up: retry later.
+      startPolling();
       if (stream.readyState === EventSource.CLOSED) {
-        startPolling();
         stream.close();
         reopenTimer = setTimeout(open, REOPEN_AFTER_MS);
-      } else {
-        clearTimeout(graceTimer);
-        graceTimer = setTimeout(() => {
-          if (stream.readyState !== EventSource.OPEN) startPolling();
-        }, OPEN_GRACE_MS);
       }
     });
   };

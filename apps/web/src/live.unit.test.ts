@@ -111,6 +111,20 @@ describe("a live connection whose stream fails", () => {
     expect(calls.trends).toBe(polls);
   });
 
+  it("given a stream that keeps failing to reconnect (CONNECTING), when each attempt errors, then polling starts at the first error and goes on", () => {
+    const { calls, value } = handlers();
+    connectLive("t", value);
+    const stream = FakeEventSource.instances[0]!;
+    stream.emit("error");
+    expect(calls.modes.at(-1)).toBe("polling");
+    for (let i = 0; i < 5; i++) {
+      vi.advanceTimersByTime(POLL_INTERVAL_MS);
+      stream.emit("error");
+    }
+    expect(calls.stats).toBe(6);
+    expect(FakeEventSource.instances).toHaveLength(1);
+  });
+
   it("given no EventSource in the browser, when connected, then it polls from the start", () => {
     vi.stubGlobal("EventSource", undefined);
     const { calls, value } = handlers();

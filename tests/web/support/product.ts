@@ -34,7 +34,9 @@ const newestMtime = (path: string): number => {
 /** Builds apps/web (vite build) unless dist/ is newer than every source file. */
 export const ensureDashboardBuilt = (): void => {
   const built = join(webDir, "dist", "index.html");
-  const sources = ["src", "index.html", "vite.config.ts", "package.json"].map((p) => join(webDir, p));
+  const sources = ["src", "public", "index.html", "vite.config.ts", "package.json"].map((p) =>
+    join(webDir, p),
+  );
   if (existsSync(built) && statSync(built).mtimeMs >= Math.max(...sources.map(newestMtime))) return;
   execFileSync(
     process.execPath,

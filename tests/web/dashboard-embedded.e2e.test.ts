@@ -1,0 +1,117 @@
+/**
+ * The dashboard in a real headless Chromium against the embedded default (`apps/cinematch`: API,
+ * both runners and the dashboard in one process, in memory, demo catalog), started here on a free
+ * port. Any console error or uncaught exception in the page fails the test.
+ */
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DESKTOP, launchBrowser, openPage, PHONE, type WatchedPage } from "./support/browser.ts";
+import {
+  expectNoConsoleErrors,
+  LIVE_TIMEOUT_MS,
+  liveJourney,
+  signUp,
+  uniqueEmail,
+  waitForStat,
+} from "./support/flow.ts";
+import { startAll } from "./support/processes.ts";
+import { type Product, startEmbeddedDefault, withProductLogs } from "./support/product.ts";
+
+let browser: Browser;
+let product: Product;
+const pages: WatchedPage[] = [];
+const open = async (
+  ...args: Parameters<typeof openPage> extends [unknown, unknown, ...infer R] ? R : never
+) => {
+  const watched = await openPage(browser, product.baseURL, ...args);
+  pages.push(watched);
+  return watched;
+};
+
+beforeAll(async () => {
+  await startAll([launchBrowser(), startEmbeddedDefault()] as const, ([b, p]) => {
+    if (b) browser = b;
+    if (p) product = p;
+  });
+}, 300_000);
+
+afterAll(async () => {
+  await Promise.all(pages.map((p) => p.context.close().catch(() => {})));
+  await browser?.close();
+  await product?.stop();
+});
+
+describe("the dashboard on the embedded default", () => {
+  it("given a new user and another user watching the trends, when she finds a film by typing its title without accents, adds it with a rating, re-rates and removes it, then her statistics and the other browser's trends change on screen without a reload", async () => {
+    const alice = await open(DESKTOP);
+    const bob = await open(PHONE);
+    await withProductLogs(product, () =>
+      liveJourney(alice, bob, { query: "leon", pick: /^Léon/, log: (line) => console.info(line) }),
+    );
+    expectNoConsoleErrors(alice, bob);
+  }, 240_000);
+
+  it("given the live stream is unavailable, when a film is added, then the page falls back to polling and still shows the new statistics without a reload", async () => {
+    const carol = await open(DESKTOP);
+    // The stream cannot be opened: the browser reports the failed request, which is this test's point.
+    await carol.page.route(
+      (url) => url.pathname === "/live",
+      (route) => route.abort("connectionrefused"),
+    );
+    await signUp(carol.page, uniqueEmail("carol"));
+    await carol.page
+      .getByTestId("live-mode")
+      .and(carol.page.locator(".polling"))
+      .waitFor({ timeout: LIVE_TIMEOUT_MS });
+    await carol.page.getByLabel("Search the catalog").fill("matrix");
+    await carol.page
+      .getByRole("list", { name: "Search results" })
+      .getByRole("button", { name: /^The Matrix/ })
+      .first()
+      .click();
+    await carol.page.getByRole("button", { name: "Add to my films" }).click();
+    await waitForStat(carol.page, "total-watched", "1", "with polling only");
+    const unexpected = carol.errors.filter((error) => !/\/live|ERR_CONNECTION_REFUSED/.test(error));
+    expect(unexpected).toEqual([]);
+  }, 120_000);
+
+  it("given a keyboard user on a phone-width screen, when she tabs through the trends screen, then every control is reachable with a visible focus and nothing is wider than the screen", async () => {
+    const dave = await open(PHONE);
+    await dave.page.goto("/");
+    await dave.page.getByRole("heading", { name: "Community trends" }).waitFor();
+    const focused: string[] = [];
+    for (let i = 0; i < 12; i++) {
+      await dave.page.keyboard.press("Tab");
+      const info = await dave.page.evaluate(() => {
+        const el = document.activeElement as HTMLElement | null;
+        if (!el || el === document.body) return null;
+        const style = getComputedStyle(el);
+        return {
+          name: (el.getAttribute("aria-label") ?? el.textContent ?? "").trim(),
+          outlined: style.outlineStyle !== "none" && Number.parseFloat(style.outlineWidth) > 0,
+        };
+      });
+      if (info) {
+        expect(info.outlined, `focus ring on "${info.name}"`).toBe(true);
+        focused.push(info.name);
+      }
+    }
+    expect(focused).toEqual(
+      expect.arrayContaining(["Trends", "My films", "My statistics", "7 days", "All time"]),
+    );
+    // Keyboard activation of the window switch.
+    await dave.page.getByRole("button", { name: "7 days" }).focus();
+    await dave.page.keyboard.press("Enter");
+    await expect
+      .poll(() => dave.page.getByRole("button", { name: "7 days" }).getAttribute("aria-pressed"))
+      .toBe("true");
+    for (const route of ["/", "/#/signup"]) {
+      await dave.page.goto(route);
+      await dave.page.getByRole("heading").first().waitFor();
+      expect(await dave.page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
+        PHONE.width,
+      );
+    }
+    expectNoConsoleErrors(dave);
+  }, 120_000);
+});
