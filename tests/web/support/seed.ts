@@ -36,10 +36,7 @@ export const signUpOverHttp = async (baseURL: string, email: string): Promise<st
   return token;
 };
 
-const isoDaysAgo = (days: number) => {
-  const date = new Date(Date.now() - days * 86_400_000);
-  return `${date.toISOString().slice(0, 10)}T20:00:00.000Z`;
-};
+const isoDaysAgo = (days: number) => new Date(Date.now() - days * 86_400_000).toISOString();
 
 /** Adds each film by title; returns the movie ids that were added, in order. */
 export const addFilmsOverHttp = async (
