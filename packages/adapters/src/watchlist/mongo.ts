@@ -186,14 +186,17 @@ const makeKeyedLock = () => {
 export const makeWatchlistStoreMongo = Effect.gen(function* () {
   const { db } = yield* MongoDatabase;
   const collection: Collection<Document> = db.collection(WATCHLIST_COLLECTION);
-  yield* tryMongo("movies.createIndexes", () =>
-    collection.createIndexes([
-      { key: { user_id: 1, movie_id: 1 }, name: "user_movie_unique", unique: true },
-      { key: { has_pending: 1 }, name: "has_pending" },
-      { key: { user_id: 1 }, name: "user_id" },
-      { key: { added_at: 1 }, name: "added_at" },
-    ]),
-  );
+  // One index per call: FerretDB 1.24 crashes (drops the connection) when a single createIndexes
+  // names several indexes that already exist, i.e. whenever a second process opens the collection.
+  for (const index of [
+    { key: { user_id: 1, movie_id: 1 }, name: "user_movie_unique", unique: true },
+    { key: { has_pending: 1 }, name: "has_pending" },
+    { key: { user_id: 1 }, name: "user_id" },
+    { key: { added_at: 1 }, name: "added_at" },
+  ]) {
+    const { key, ...options } = index;
+    yield* tryMongo(`movies.createIndex(${index.name})`, () => collection.createIndex(key, options));
+  }
   /**
    * FerretDB 1.24 (SQLite) answers only `_id`-equality lookups from an index; any other filter,
    * even `{_id, version}`, scans the collection in Go (measured: ~1 ms by `_id` against ~70 ms for
