@@ -11,9 +11,13 @@
 # starts only what is not running, so it also restarts a crashed runner. It waits until the API
 # answers /ready, then prints the URL. `npm run stack:down` stops everything again.
 #
+# An empty MongoDB catalog gets the demo catalog (vega-datasets) first, so there are films to search;
+# a catalog with films is left alone (import one with `npx cinematch catalog import`).
+#
 # With KAFKA_BOOTSTRAP_SERVERS and MONGODB_URL both set, those servers are used and no local
 # ones are started. Env: PORT (8000), HOST (127.0.0.1), CINEMATCH_STACK_TIMEOUT (120 s to wait for
-# /ready), CINEMATCH_CACHE_DIR (.cache), and every setting of the apps themselves (passed through).
+# /ready), CINEMATCH_STACK_DEMO_CATALOG (auto | never), CINEMATCH_CACHE_DIR (.cache), and every
+# setting of the apps themselves (passed through).
 set -euo pipefail
 
 # shellcheck source=lib.sh
@@ -28,6 +32,9 @@ fi
 PORT="${PORT:-8000}"
 HOST="${HOST:-127.0.0.1}"
 TIMEOUT="${CINEMATCH_STACK_TIMEOUT:-120}"
+DEMO_CATALOG="${CINEMATCH_STACK_DEMO_CATALOG:-auto}"
+[[ "$DEMO_CATALOG" == auto || "$DEMO_CATALOG" == never ]] ||
+  die "CINEMATCH_STACK_DEMO_CATALOG must be auto or never, got '$DEMO_CATALOG'"
 [[ "$PORT" =~ ^[0-9]+$ ]] && ((PORT >= 1 && PORT <= 65535)) || die "PORT must be a TCP port number, got '$PORT'"
 [[ "$TIMEOUT" =~ ^[0-9]+$ ]] || die "CINEMATCH_STACK_TIMEOUT must be a number of seconds, got '$TIMEOUT'"
 export PORT HOST
@@ -81,6 +88,31 @@ wait_ready() {
   done
 }
 
+# The line each runner logs once it has joined its consumer group (its readiness, as it has no port).
+runner_marker() {
+  case "$1" in
+    trends-runner) printf 'trends runner consuming' ;;
+    user-stats-runner) printf 'user-stats runner consuming' ;;
+  esac
+}
+
+# Polls until runner $1 logged its marker since it was started (0), or exited (1); a runner that was
+# already running when this script began counts as ready.
+wait_runner() {
+  local name=$1 deadline log_file
+  log_file="$(log_file_of "$name")"
+  deadline="$(deadline_in "$TIMEOUT")"
+  while ! grep -q "$(runner_marker "$name")" "$log_file" 2>/dev/null; do
+    [[ " ${ALREADY_RUNNING[*]} " == *" $name "* ]] && return 0
+    our_pid "$name" >/dev/null || return 1
+    before_deadline "$deadline" ||
+      die "$name did not start consuming within ${TIMEOUT}s; it is still running (log: $log_file)"
+    sleep 0.3
+  done
+}
+
+ALREADY_RUNNING=()
+
 main() {
   take_lock
 
@@ -123,11 +155,18 @@ main() {
   } >"$STACK_ENV.tmp"
   mv -f "$STACK_ENV.tmp" "$STACK_ENV"
 
-  # 3. The apps: only those not running (a crashed runner is started again).
+  # 3. A catalog to search from the first minute: the demo catalog, only into an empty one.
+  if [[ "$DEMO_CATALOG" == auto ]]; then
+    log "checking the catalog (an empty one gets the demo catalog, once: about 20 s on FerretDB)..."
+    node "$REPO_ROOT/apps/cinematch/src/seed-catalog.ts" 8>&- || die "could not load the demo catalog into $MONGODB_URL"
+  fi
+
+  # 4. The apps: only those not running (a crashed runner is started again).
   local name pid started=0
   for name in "${STACK_APPS[@]}"; do
     if pid="$(our_pid "$name")"; then
       log "$name: already running (pid $pid)"
+      ALREADY_RUNNING+=("$name")
     else
       rm -f "$(pid_file_of "$name")"
       start_app "$name"
@@ -135,12 +174,20 @@ main() {
     fi
   done
 
-  # 4. Ready when the API says so (Kafka and MongoDB reachable); the runners must still be alive.
+  # 5. Ready when the API says so (Kafka and MongoDB reachable) and each runner has joined its
+  #    consumer group. A runner that dies during start-up is started once more (a fresh database
+  #    can fail the first concurrent index creations on FerretDB); twice is an error.
   wait_ready
-  for name in "${STACK_APPS[@]}"; do
-    if ! our_pid "$name" >/dev/null; then
+  for name in trends-runner user-stats-runner; do
+    if ! wait_runner "$name"; then
+      log "$name exited during start-up; last lines of its log:"
       tail_log "$(log_file_of "$name")"
-      die "$name exited (log: $(log_file_of "$name")); run npm run stack:up again to restart it"
+      log "$name: starting it once more"
+      start_app "$name"
+      wait_runner "$name" || {
+        tail_log "$(log_file_of "$name")"
+        die "$name exited again during start-up (log: $(log_file_of "$name"))"
+      }
     fi
   done
 
