@@ -16,6 +16,7 @@ import {
   OutboxPublisher,
   OutboxPublisherLive,
   ReadModelsMongo,
+  TrendsStateStoreMongo,
   UserStatsStore,
   WatchlistCommands,
   WatchlistCommandsLive,
@@ -79,7 +80,9 @@ export const makeWorld = (prefix: string, partitions = 3): World => {
 export const worldLayer = (world: World) => {
   const database = layerMongoDatabase(world.mongoUrl, { appName: "runners-int-test" });
   const base = Layer.mergeAll(
-    Layer.mergeAll(WatchlistStoreMongo, ReadModelsMongo).pipe(Layer.provide(database)),
+    Layer.mergeAll(WatchlistStoreMongo, ReadModelsMongo, TrendsStateStoreMongo).pipe(
+      Layer.provideMerge(database),
+    ),
     layerEventLogKafka({ brokers: world.brokers, clientId: `${world.name}-test` }),
     IdGeneratorRandom,
   );
