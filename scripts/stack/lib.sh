@@ -8,8 +8,9 @@ STACK_DIR="$CACHE_ROOT/stack"
 # KEY=value lines: the servers and URL of the running stack, for stack:down and `cinematch catalog import`.
 STACK_ENV="$STACK_DIR/env"
 
-# The three processes, in start order. Each one's command line is `node <repo>/apps/<name>/src/main.ts`,
-# so `pgrep -af trends-runner` finds it, and the absolute path tells our process from any other.
+# The three processes, in start order. Each is started as `node <repo>/apps/<name>/src/main.ts`, so
+# `pgrep -af trends-runner` finds it (the runners then rename themselves `trends-runner` and
+# `user-stats-runner`, which `ps` shows).
 STACK_APPS=(trends-runner user-stats-runner api)
 
 log() { printf 'stack: %s\n' "$*" >&2; }
@@ -22,16 +23,22 @@ entry_of() { printf '%s/apps/%s/src/main.ts' "$REPO_ROOT" "$1"; }
 pid_file_of() { printf '%s/%s.pid' "$STACK_DIR" "$1"; }
 log_file_of() { printf '%s/%s.log' "$STACK_DIR" "$1"; }
 
-# Prints the pid recorded for app $1 if that process is alive and its command line is
-# `... <repo>/apps/$1/src/main.ts ...` (a pid may have been reused by something else since).
+# Prints the pid recorded for app $1 if that process is alive and is that app of this checkout (a
+# pid may have been reused by something else since): its command line is
+# `node <repo>/apps/$1/src/main.ts`, or, for an app that renames itself (the runners set
+# process.title, which replaces the command line with `trends-runner`), that name with this
+# checkout as its working folder.
 our_pid() {
-  local name=$1 pid_file pid cmdline
+  local name=$1 pid_file pid cmdline cwd
   pid_file="$(pid_file_of "$name")"
   [[ -s "$pid_file" ]] || return 1
   pid="$(tr -dc '0-9' <"$pid_file")"
   [[ -n "$pid" && -r "/proc/$pid/cmdline" ]] || return 1
   cmdline="$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)" || return 1
-  [[ "$cmdline" == *" $(entry_of "$name")"* ]] || return 1
+  if [[ "$cmdline" != *" $(entry_of "$name")"* ]]; then
+    cwd="$(readlink "/proc/$pid/cwd" 2>/dev/null)" || return 1
+    [[ "${cmdline%% *}" == "$name" && "$cwd" == "$REPO_ROOT" ]] || return 1
+  fi
   # A zombie (exited, not yet reaped) is not running.
   [[ "$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null)" != "Z" ]] || return 1
   printf '%s\n' "$pid"
