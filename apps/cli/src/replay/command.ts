@@ -9,7 +9,6 @@ import {
   layerMongoDatabase,
   OutboxPublisher,
   OutboxPublisherLive,
-  OutboxRelay,
   WatchlistCommands,
   WatchlistCommandsLive,
   WatchlistStoreMongo,
@@ -35,6 +34,9 @@ user N as "ml-user-N", film N as "ml-N" with the title, year and genres of movie
                        the event on Kafka), straight, as the API would; api: through the HTTP API
                        (sign up / log in each user, POST /movies; the API sets added_at to now)
   --concurrency N      writes in flight (default 8); one user's events always stay in order
+  --publish MODE       with --via topic: await (default) publishes each event as it is written,
+                       as the API does; batch writes entries and their pending events first and
+                       publishes the outbox in pages meanwhile, as the API's relay does (faster)
   --mongodb-url URL    MongoDB for --via topic (default: MONGODB_URL, then the running stack's)
   --kafka SERVERS      Kafka for --via topic (default: KAFKA_BOOTSTRAP_SERVERS, then the stack's)
   --topic NAME         topic (default: CINEMATCH_EVENTS_TOPIC, else ${USER_MOVIE_EVENTS_TOPIC})
@@ -114,6 +116,7 @@ const lanesOf = (events: ReadonlyArray<ReplayEvent>, lanes: number) => {
 };
 
 type Outcome = "added" | "already_present" | "failed";
+export type PublishMode = "await" | "batch";
 
 /** Runs every event through `write`, `concurrency` lanes at once, paced at `rate` per second. */
 const drive = async (
@@ -141,6 +144,7 @@ export const topicCommandsLayer = (settings: {
   readonly brokers: ReadonlyArray<string>;
   readonly topic: string;
   readonly partitions: number;
+  readonly publish?: PublishMode;
 }) => {
   const base = Layer.mergeAll(
     WatchlistStoreMongo.pipe(
@@ -149,11 +153,14 @@ export const topicCommandsLayer = (settings: {
     layerEventLogKafka({ brokers: settings.brokers, clientId: "cinematch-replay" }),
     IdGeneratorRandom,
   );
-  const publisher = OutboxPublisherLive({ topic: settings.topic, partitions: settings.partitions }).pipe(
-    Layer.provideMerge(base),
-  );
-  // Writers publish at once ("await"); the relay republishes whatever a failed publication left behind.
-  return Layer.mergeAll(WatchlistCommandsLive({ publish: "await" }), OutboxRelay({ intervalMs: 250 })).pipe(
+  const publisher = OutboxPublisherLive({
+    topic: settings.topic,
+    partitions: settings.partitions,
+    relayMinAgeMs: 0,
+  }).pipe(Layer.provideMerge(base));
+  // "await": writers publish at once. "batch": writers only store; `viaTopic` publishes the outbox in
+  // pages. Either way whatever a failed publication left behind is published before the end.
+  return WatchlistCommandsLive({ publish: settings.publish === "batch" ? "relay" : "await" }).pipe(
     Layer.provideMerge(publisher),
   );
 };
@@ -163,6 +170,7 @@ const viaTopic = async (
   layer: Layer.Layer<WatchlistCommands | OutboxPublisher, unknown>,
   concurrency: number,
   rate: number,
+  publish: PublishMode,
   onDone: (outcome: Outcome) => void,
   warn: (text: string) => void,
 ) =>
@@ -175,6 +183,21 @@ const viaTopic = async (
         const runPromise = <A, E>(effect: Effect.Effect<A, E>) =>
           Effect.runPromise(effect.pipe(Effect.provide(runtime)) as Effect.Effect<A, E>);
         let firstFailure = true;
+        let writing = true;
+        // "batch": publish the outbox in pages while the writes go on, like the API's relay.
+        const pages = Effect.gen(function* () {
+          while (writing) {
+            const pass = yield* publisher.publishBacklog(1000).pipe(
+              Effect.catchAll((error) =>
+                Effect.as(Effect.logWarning("replay: a publication page failed", error.message), {
+                  published: 0,
+                }),
+              ),
+            );
+            if (pass.published === 0) yield* Effect.sleep(Duration.millis(100));
+          }
+        });
+        const pager = publish === "batch" ? yield* Effect.fork(pages) : undefined;
         yield* Effect.promise(() =>
           drive(
             events,
@@ -204,9 +227,14 @@ const viaTopic = async (
             onDone,
           ),
         );
-        // Leave nothing unpublished: wait (bounded) until every outbox is empty.
+        writing = false;
+        if (pager !== undefined) yield* pager.await;
+        // Leave nothing unpublished: publish what failed publications left behind (bounded).
         const drained = yield* Effect.gen(function* () {
-          while ((yield* publisher.countBacklog) > 0) yield* Effect.sleep(Duration.millis(200));
+          while ((yield* publisher.countBacklog) > 0) {
+            const pass = yield* publisher.publishBacklog(500);
+            if (pass.published === 0) yield* Effect.sleep(Duration.millis(500));
+          }
         }).pipe(Effect.timeout(Duration.seconds(120)), Effect.either);
         if (drained._tag === "Left")
           warn("replay: some events are still unpublished after 120 s; the API's relay will publish them");
@@ -305,6 +333,7 @@ export const runReplay = async (argv: ReadonlyArray<string>, io: ReplayIO): Prom
         rate: { type: "string" },
         via: { type: "string" },
         concurrency: { type: "string" },
+        publish: { type: "string" },
         "mongodb-url": { type: "string" },
         kafka: { type: "string" },
         topic: { type: "string" },
@@ -333,6 +362,10 @@ export const runReplay = async (argv: ReadonlyArray<string>, io: ReplayIO): Prom
     return usage(`--via must be topic or api, got ${JSON.stringify(via)}`);
   if (options["skip-bad"] && options["fail-fast"])
     return usage("--skip-bad and --fail-fast contradict each other");
+  const publish = (options.publish as string | undefined) ?? "await";
+  if (publish !== "await" && publish !== "batch") {
+    return usage(`--publish must be await or batch, got ${JSON.stringify(publish)}`);
+  }
   const limit = options.limit === undefined ? undefined : positiveInt(options.limit as string, "limit");
   const rate = options.rate === undefined ? 0 : positiveInt(options.rate as string, "rate", true);
   const concurrency =
@@ -416,8 +449,9 @@ export const runReplay = async (argv: ReadonlyArray<string>, io: ReplayIO): Prom
             .filter((b) => b !== ""),
           topic,
           partitions,
+          publish,
         });
-      await viaTopic(events, layer, concurrency as number, rate as number, onDone, warn);
+      await viaTopic(events, layer, concurrency as number, rate as number, publish, onDone, warn);
     } else {
       await viaApi(events, apiUrl, io.fetch ?? fetch, concurrency as number, rate as number, onDone, warn);
     }

@@ -44,12 +44,12 @@ const sink = () => {
 };
 
 /** The in-memory write path, plus a way to look inside afterwards (its scope stays open: memory only). */
-const memoryWorld = () =>
+const memoryWorld = (publish: "await" | "relay" = "await") =>
   Effect.runSync(
     Effect.gen(function* () {
       const base = Layer.mergeAll(WatchlistStoreMemory, layerEventLogMemory(), IdGeneratorSequential("ev"));
-      const layer = WatchlistCommandsLive().pipe(
-        Layer.provideMerge(OutboxPublisherLive({ topic: "replay-unit", partitions: 2 })),
+      const layer = WatchlistCommandsLive({ publish }).pipe(
+        Layer.provideMerge(OutboxPublisherLive({ topic: "replay-unit", partitions: 2, relayMinAgeMs: 0 })),
         Layer.provideMerge(base),
       );
       return yield* Layer.buildWithScope(layer, yield* Scope.make());
@@ -147,6 +147,24 @@ describe("cinematch replay", () => {
           ?.map((e) => e.rating)
           .sort(),
       ).toEqual([5, 8]);
+    });
+
+    it("when replayed with --publish batch, then the entries are written first and every event is still published", async () => {
+      const context = memoryWorld("relay");
+      const code = await runReplay(["--movielens", fixture(), "--publish", "batch"], {
+        env: {},
+        stdout: sink(),
+        stderr: sink(),
+        now: () => NOW,
+        commandsLayer: Layer.succeedContext(context),
+      });
+      expect(code).toBe(0);
+      const records = await Effect.runPromise(
+        Effect.flatMap(EventLogMemoryControl, (control) => control.records("replay-unit")).pipe(
+          Effect.provide(context),
+        ),
+      );
+      expect(records.length).toBe(4);
     });
 
     it("when replayed again, then nothing is added twice", async () => {
