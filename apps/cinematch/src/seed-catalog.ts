@@ -9,8 +9,8 @@ import { CatalogStore, CatalogStoreMongo, layerMongoDatabaseFromEnv } from "@cin
 import { Effect, Layer } from "effect";
 import { describeVegaReport, loadVegaCatalog } from "./demo-catalog/vega.ts";
 
-/** At most 100 films per bulk write: FerretDB 1.24 never answers a larger update command. */
-const CHUNK = 100;
+/** 50 films per bulk write: FerretDB 1.24 never answers an update command of about 100 or more. */
+const CHUNK = 50;
 
 const program = Effect.gen(function* () {
   const catalog = yield* CatalogStore;
