@@ -75,9 +75,11 @@ describe("rounding an exact fraction of integers", () => {
         fc.integer({ min: 1, max: 1_000_000 }),
         fc.integer({ min: 0, max: 2 }),
         (numerator, denominator, digits) => {
-          const rounded = roundRatio(numerator, denominator, digits);
-          const unit = 10 ** -digits;
-          return Math.abs(rounded - numerator / denominator) <= unit / 2 + 1e-9;
+          // Checked in integers (exact below 2^53): |q/f − n/d| ≤ 1/(2f)  ⇔  |2·q·d − 2·n·f| ≤ d.
+          // A float tolerance fails for large values, whose doubles are coarser than any fixed epsilon.
+          const factor = 10 ** digits;
+          const q = Math.round(roundRatio(numerator, denominator, digits) * factor);
+          return Math.abs(2 * q * denominator - 2 * numerator * factor) <= denominator;
         },
       ),
     );
