@@ -7,4 +7,7 @@ if (major < 22 || (major === 22 && minor < 18)) {
   );
   process.exit(2);
 }
-await import("../src/main.ts");
+// Imported, main.ts's own `import.meta.main` entry does not run, so the launcher dispatches itself.
+const { dispatch } = await import("../src/main.ts");
+process.title = `cinematch ${process.argv.slice(2, 4).join(" ")}`.trim();
+process.exitCode = await dispatch(process.argv.slice(2));
