@@ -1,8 +1,8 @@
 import { GlobalStatsDocument, type TrendWindow, UserStatsDocument } from "@cinematch/domain";
-import { Effect, Either, Layer, ParseResult, Schema } from "effect";
-import type { AnyBulkWriteOperation, Document } from "mongodb";
+import { Effect, Layer, Schema } from "effect";
+import type { AnyBulkWriteOperation } from "mongodb";
 import { tryMongo } from "../mongo/errors.ts";
-import { MongoDatabase, MongoError } from "../mongo/MongoDatabase.ts";
+import { MongoDatabase, type MongoError } from "../mongo/MongoDatabase.ts";
 import { bulkWriteInChunks, type KeyedDocument } from "./bulk.ts";
 import {
   GlobalStatsStore,
@@ -10,6 +10,7 @@ import {
   UserStatsStore,
   type UserStatsStoreService,
 } from "./ReadModels.ts";
+import { decodeStored } from "../mongo/decode-stored.ts";
 
 /**
  * The read models on MongoDB (and FerretDB 1.24, which the tests run on).
@@ -29,22 +30,6 @@ export const USER_STATS_COLLECTION = "user_stats";
 export const GLOBAL_STATS_COLLECTION = "global_stats";
 
 export const globalStatsId = (window: TrendWindow): string => `global_trends:${window}`;
-
-const decodeStored = <A, I>(schema: Schema.Schema<A, I, never>, operation: string) => {
-  const decode = Schema.decodeUnknownEither(schema, { onExcessProperty: "ignore" });
-  return (doc: Document): Effect.Effect<A, MongoError> =>
-    Either.match(decode(doc), {
-      onLeft: (error) =>
-        Effect.fail(
-          new MongoError({
-            operation,
-            message: `stored document does not fit its schema: ${ParseResult.TreeFormatter.formatErrorSync(error)}`,
-            cause: error,
-          }),
-        ),
-      onRight: Effect.succeed,
-    });
-};
 
 export const makeUserStatsStoreMongo = Effect.gen(function* () {
   const { db } = yield* MongoDatabase;

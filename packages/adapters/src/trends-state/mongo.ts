@@ -1,8 +1,8 @@
 import { TrendCheckpoint, TrendFilmPiece } from "@cinematch/domain";
-import { Effect, Either, Layer, ParseResult, Schema } from "effect";
+import { Effect, Layer, Schema } from "effect";
 import type { AnyBulkWriteOperation, Document } from "mongodb";
 import { tryMongo } from "../mongo/errors.ts";
-import { MongoDatabase, MongoError } from "../mongo/MongoDatabase.ts";
+import { MongoDatabase, type MongoError } from "../mongo/MongoDatabase.ts";
 import { bulkWriteInChunks, type KeyedDocument } from "../read-models/bulk.ts";
 import {
   TREND_CHECKPOINTS_COLLECTION,
@@ -11,6 +11,7 @@ import {
   TrendsStateStore,
   type TrendsStateStoreService,
 } from "./TrendsStateStore.ts";
+import { decodeStored } from "../mongo/decode-stored.ts";
 
 /**
  * The trends state on MongoDB (and FerretDB 1.24).
@@ -36,21 +37,6 @@ import {
  *
  * Checkpoints (`trend_checkpoints`, one small document per partition) are replaced in place.
  */
-const decodeWith = <A, I>(schema: Schema.Schema<A, I, never>, operation: string) => {
-  const decode = Schema.decodeUnknownEither(schema, { onExcessProperty: "ignore" });
-  return (doc: Document): Effect.Effect<A, MongoError> =>
-    Either.match(decode(doc), {
-      onLeft: (error) =>
-        Effect.fail(
-          new MongoError({
-            operation,
-            message: `stored document does not fit its schema: ${ParseResult.TreeFormatter.formatErrorSync(error)}`,
-            cause: error,
-          }),
-        ),
-      onRight: Effect.succeed,
-    });
-};
 
 export interface TrendsStateMongoOptions {
   /** Superseded piece versions kept before they are deleted. Default 20,000. */
@@ -76,8 +62,8 @@ export const makeTrendsStateStoreMongo = (options: TrendsStateMongoOptions = {})
     const compactAfter = options.compactAfter ?? 20_000;
     const encodePiece = Schema.encodeSync(TrendFilmPiece);
     const encodeCheckpoint = Schema.encodeSync(TrendCheckpoint);
-    const decodePiece = decodeWith(TrendFilmPiece, "trend_film_state.read");
-    const decodeCheckpoint = decodeWith(TrendCheckpoint, "trend_checkpoints.read");
+    const decodePiece = decodeStored(TrendFilmPiece, "trend_film_state.read");
+    const decodeCheckpoint = decodeStored(TrendCheckpoint, "trend_checkpoints.read");
     const toCheckpoint = (doc: Document) =>
       Effect.map(
         decodeCheckpoint(doc),

@@ -1,5 +1,5 @@
 import { Film, Rating, Timestamp, type WatchedEntry, WatchlistEvent } from "@cinematch/domain";
-import { Effect, Either, Layer, Option, ParseResult, Schema } from "effect";
+import { Effect, Layer, Option, Schema } from "effect";
 import type { Collection, Document } from "mongodb";
 import { compareOffsets, type LogPosition } from "../event-log/EventLog.ts";
 import { tryMongo } from "../mongo/errors.ts";
@@ -12,6 +12,7 @@ import {
   type WatchlistStoreService,
   watchlistEntryKey,
 } from "./WatchlistStore.ts";
+import { decodeStored } from "../mongo/decode-stored.ts";
 
 /**
  * The `movies` collection on MongoDB 7+ and FerretDB 1.24: one document per (user, film) holding
@@ -61,22 +62,6 @@ const EntryFields = Schema.Struct({
   added_at: Timestamp,
 });
 const ENTRY_PROJECTION = { _id: 0, user_id: 1, movie: 1, rating: 1, watched_at: 1, added_at: 1 } as const;
-
-const decodeWith = <A, I>(schema: Schema.Schema<A, I, never>, operation: string) => {
-  const decode = Schema.decodeUnknownEither(schema, { onExcessProperty: "ignore", errors: "all" });
-  return (doc: unknown): Effect.Effect<A, MongoError> =>
-    Either.match(decode(doc), {
-      onLeft: (error) =>
-        Effect.fail(
-          new MongoError({
-            operation,
-            message: `stored document does not fit its schema: ${ParseResult.TreeFormatter.formatErrorSync(error)}`,
-            cause: error,
-          }),
-        ),
-      onRight: Effect.succeed,
-    });
-};
 
 const encodeDocument = Schema.encodeSync(StoredDocument);
 const encodeTimestamp = Schema.encodeSync(Timestamp);
@@ -206,14 +191,14 @@ export const makeWatchlistStoreMongo = Effect.gen(function* () {
   const ferret = yield* tryMongo("buildInfo", () => db.admin().command({ buildInfo: 1 })).pipe(
     Effect.map((info) => "ferretdbVersion" in info),
   );
-  const decodeStored = decodeWith(StoredDocument, "movies.read");
+  const decodeDocument = decodeStored(StoredDocument, "movies.read");
   const exclusively = makeKeyedLock();
   const insert = makeInsertBatcher(collection);
-  const decodeEntry = decodeWith(EntryFields, "movies.read");
+  const decodeEntry = decodeStored(EntryFields, "movies.read");
 
   const read = (key: string) =>
     tryMongo("movies.findOne", () => collection.findOne({ _id: key } as Document)).pipe(
-      Effect.flatMap((doc) => (doc === null ? Effect.succeedNone : Effect.asSome(decodeStored(doc)))),
+      Effect.flatMap((doc) => (doc === null ? Effect.succeedNone : Effect.asSome(decodeDocument(doc)))),
     );
 
   /** Replaces the document if it still has `version`; false when another writer got there first. */
@@ -474,7 +459,7 @@ export const makeWatchlistStoreMongo = Effect.gen(function* () {
         );
         return yield* Effect.forEach(docs, (raw) =>
           Effect.map(
-            decodeStored({ ...raw, outbox: [] }),
+            decodeDocument({ ...raw, outbox: [] }),
             (doc): StoredEntry => ({
               entry: toEntry(doc),
               removed: doc.removed,
@@ -507,7 +492,7 @@ export const makeWatchlistStoreMongo = Effect.gen(function* () {
             .limit(limit)
             .toArray(),
         );
-        const decode = decodeWith(
+        const decode = decodeStored(
           Schema.Struct({ _id: Schema.String, user_id: Schema.String, outbox: Schema.Array(WatchlistEvent) }),
           "movies.pendingEvents",
         );
