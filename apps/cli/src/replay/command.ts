@@ -229,15 +229,27 @@ const viaTopic = async (
         );
         writing = false;
         if (pager !== undefined) yield* pager.await;
-        // Leave nothing unpublished: publish what failed publications left behind (bounded).
+        // Leave nothing unpublished: publish what is left, for as long as it keeps moving (a backlog
+        // that has not shrunk for 60 s means the broker or the database is away: say so and stop).
         const drained = yield* Effect.gen(function* () {
-          while ((yield* publisher.countBacklog) > 0) {
-            const pass = yield* publisher.publishBacklog(500);
+          let backlog = yield* publisher.countBacklog;
+          let lastProgress = Date.now();
+          while (backlog > 0) {
+            const pass = yield* publisher.publishBacklog(1000);
             if (pass.published === 0) yield* Effect.sleep(Duration.millis(500));
+            const next = yield* publisher.countBacklog;
+            if (next < backlog) lastProgress = Date.now();
+            else if (Date.now() - lastProgress > 60_000) return yield* Effect.fail("stalled" as const);
+            backlog = next;
           }
-        }).pipe(Effect.timeout(Duration.seconds(120)), Effect.either);
-        if (drained._tag === "Left")
-          warn("replay: some events are still unpublished after 120 s; the API's relay will publish them");
+        }).pipe(Effect.either);
+        if (drained._tag === "Left") {
+          return yield* Effect.die(
+            new Error(
+              "the outbox stopped draining for 60 s (every entry is stored; the API's relay publishes the rest)",
+            ),
+          );
+        }
       }).pipe(Effect.provide(layer)),
     ) as Effect.Effect<void>,
   );

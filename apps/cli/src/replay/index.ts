@@ -3,6 +3,7 @@ import { runReplay } from "./command.ts";
 export { REPLAY_USAGE, type ReplayIO, type ReplaySummary, runReplay, topicCommandsLayer } from "./command.ts";
 export { type ReplayEvent, replayPlan, replayUserId } from "./plan.ts";
 export { readMovieLensRatings } from "./ratings.ts";
+export { readMovieLensMovies } from "../catalog-import/movielens.ts";
 
 /** `cinematch replay …` as the CLI's dispatcher runs it: process env and streams. */
 export const replayMain = (argv: ReadonlyArray<string>): Promise<number> =>
