@@ -18,6 +18,8 @@ export interface TrendsRunnerConfig {
   readonly bootstrapPendingWaitMs: number;
   /** Partitions consumed at once (kafkajs `partitionsConsumedConcurrently`). */
   readonly partitionsConcurrency: number;
+  /** Consumer group session timeout: how soon a killed instance's partitions go to the others. */
+  readonly sessionTimeoutMs: number;
   /**
    * Before each batch and each output, compare the saved checkpoints with the state in memory and
    * reload partitions another instance advanced (several instances in one group). One small read
@@ -36,6 +38,7 @@ export const defaultTrendsRunnerConfig: TrendsRunnerConfig = {
   slideCheckMs: 60_000,
   bootstrapPendingWaitMs: 5_000,
   partitionsConcurrency: 3,
+  sessionTimeoutMs: 10_000,
   verifyOwnership: true,
 };
 
@@ -67,6 +70,7 @@ export const trendsRunnerConfigFromEnv: Effect.Effect<TrendsRunnerConfig, Config
         600_000,
       ),
       partitionsConcurrency: yield* int("TRENDS_PARTITIONS_CONCURRENCY", d.partitionsConcurrency, 1, 1000),
+      sessionTimeoutMs: yield* int("TRENDS_SESSION_TIMEOUT_MS", d.sessionTimeoutMs, 6_000, 300_000),
       verifyOwnership: yield* Config.boolean("TRENDS_VERIFY_OWNERSHIP").pipe(
         Config.withDefault(d.verifyOwnership),
       ),

@@ -8,7 +8,7 @@ import {
   TrendsStateStoreMongo,
   WatchlistStoreMongo,
 } from "@cinematch/adapters";
-import { Effect, Layer } from "effect";
+import { Duration, Effect, Layer, Schedule } from "effect";
 import { makeShiftedClock } from "./clock.ts";
 import { clockOffsetFromEnv, trendsRunnerConfigFromEnv } from "./config.ts";
 import { runMain } from "./process.ts";
@@ -22,14 +22,24 @@ const program = Effect.gen(function* () {
   );
   const eventLog = layerEventLogKafkaFromEnv({
     partitionsConsumedConcurrently: config.partitionsConcurrency,
+    sessionTimeoutMs: config.sessionTimeoutMs,
   });
   yield* Effect.logInfo("trends runner starting").pipe(Effect.annotateLogs({ ...config, clockOffsetMs }));
-  const run = Effect.scoped(
+  // Each attempt in a scope of its own: a start that fails (a server away, a group still
+  // rebalancing after a crash) closes what it opened and starts again, like a restart would.
+  const attempt = Effect.scoped(
     Effect.zipRight(startTrendsRunner(config), Effect.never).pipe(
       Effect.provide(Layer.merge(stores, eventLog)),
     ),
+  ).pipe(
+    Effect.tapErrorCause((cause) => Effect.logWarning("trends runner could not start; trying again", cause)),
+    Effect.retry(
+      Schedule.exponential(Duration.seconds(1)).pipe(Schedule.union(Schedule.spaced("15 seconds"))),
+    ),
   );
-  return yield* clockOffsetMs === 0 ? run : Effect.withClock(run, makeShiftedClock(clockOffsetMs).clock);
+  return yield* clockOffsetMs === 0
+    ? attempt
+    : Effect.withClock(attempt, makeShiftedClock(clockOffsetMs).clock);
 });
 
 runMain("trends-runner", program);

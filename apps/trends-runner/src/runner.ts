@@ -220,6 +220,12 @@ export const startTrendsRunner = (
         for (const entry of entries) builder.add(entry);
         const states = builder.states();
         const changes = states.map((state) => takeChanges(state));
+        yield* Effect.logInfo("trends bootstrap writing its state").pipe(
+          Effect.annotateLogs({
+            entries: entries.length,
+            pieces: changes.reduce((n, c) => n + c.upserts.length, 0),
+          }),
+        );
         yield* store.writePieces(
           changes.flatMap((c) => c.upserts),
           [],

@@ -14,6 +14,8 @@ export interface UserStatsRunnerConfig {
   readonly maxUsers: number;
   /** Partitions consumed at once (kafkajs `partitionsConsumedConcurrently`). */
   readonly partitionsConcurrency: number;
+  /** Consumer group session timeout: how soon a killed instance's partitions go to the others. */
+  readonly sessionTimeoutMs: number;
 }
 
 export const defaultUserStatsRunnerConfig: UserStatsRunnerConfig = {
@@ -24,6 +26,7 @@ export const defaultUserStatsRunnerConfig: UserStatsRunnerConfig = {
   lingerMs: 5,
   maxUsers: 2000,
   partitionsConcurrency: 3,
+  sessionTimeoutMs: 10_000,
 };
 
 const int = (name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER) =>
@@ -52,5 +55,6 @@ export const userStatsRunnerConfigFromEnv: Effect.Effect<UserStatsRunnerConfig, 
         1,
         1000,
       ),
+      sessionTimeoutMs: yield* int("USER_STATS_SESSION_TIMEOUT_MS", d.sessionTimeoutMs, 6_000, 300_000),
     };
   });

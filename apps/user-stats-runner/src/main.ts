@@ -7,7 +7,7 @@ import {
   UserStatsStoreMongo,
   WatchlistStoreMongo,
 } from "@cinematch/adapters";
-import { Effect, Layer } from "effect";
+import { Duration, Effect, Layer, Schedule } from "effect";
 import { userStatsRunnerConfigFromEnv } from "./config.ts";
 import { runMain } from "./process.ts";
 import { startUserStatsRunner } from "./runner.ts";
@@ -19,11 +19,21 @@ const program = Effect.gen(function* () {
   );
   const eventLog = layerEventLogKafkaFromEnv({
     partitionsConsumedConcurrently: config.partitionsConcurrency,
+    sessionTimeoutMs: config.sessionTimeoutMs,
   });
   yield* Effect.logInfo("user-stats runner starting").pipe(Effect.annotateLogs({ ...config }));
+  // Each attempt in a scope of its own: a start that fails (a server away, a group still
+  // rebalancing after a crash) closes what it opened and starts again, like a restart would.
   return yield* Effect.scoped(
     Effect.zipRight(startUserStatsRunner(config), Effect.never).pipe(
       Effect.provide(Layer.merge(stores, eventLog)),
+    ),
+  ).pipe(
+    Effect.tapErrorCause((cause) =>
+      Effect.logWarning("user-stats runner could not start; trying again", cause),
+    ),
+    Effect.retry(
+      Schedule.exponential(Duration.seconds(1)).pipe(Schedule.union(Schedule.spaced("15 seconds"))),
     ),
   );
 });
