@@ -86,7 +86,29 @@ install_kafka() {
 
 ferretdb_stamp() {
   stamp_of "$INFRA_DIR/ferretdb/go.mod" "$INFRA_DIR/ferretdb/go.sum" "$INFRA_DIR/ferretdb/main.go" \
-    <(go version)
+    "$INFRA_DIR"/ferretdb/patches/*.patch <(go version)
+}
+
+# FerretDB's module source with our patches (ferretdb/patches/*.patch) applied, in
+# $FERRETDB_HOME/src, and a build folder whose go.mod points FerretDB at it. Each patch says why.
+prepare_patched_ferretdb() {
+  local version dir build="$FERRETDB_HOME/build" src="$FERRETDB_HOME/src" patch
+  version="$(sed -n 's:^require github.com/FerretDB/FerretDB \(v[^ ]*\)$:\1:p' "$INFRA_DIR/ferretdb/go.mod")"
+  [[ -n "$version" ]] || die "ferretdb/go.mod has no 'require github.com/FerretDB/FerretDB vX' line"
+  dir="$(cd "$INFRA_DIR/ferretdb" && GOFLAGS=-mod=readonly go mod download -json "github.com/FerretDB/FerretDB@$version" |
+    sed -n 's|^[[:space:]]*"Dir": "\(.*\)",$|\1|p')"
+  [[ -n "$dir" && -d "$dir" ]] || die "could not download github.com/FerretDB/FerretDB@$version from the Go module proxy"
+  rm -rf "$src" "$build"
+  cp -R "$dir" "$src"
+  chmod -R u+w "$src" # the module cache is read-only
+  for patch in "$INFRA_DIR"/ferretdb/patches/*.patch; do
+    # The ceiling keeps git from finding an enclosing repository (the cache may lie in ours),
+    # where it would apply paths relative to that repository and skip ours silently.
+    (cd "$src" && GIT_CEILING_DIRECTORIES="$FERRETDB_HOME" git apply -p1 "$patch") || die "could not apply $patch to FerretDB $version"
+  done
+  mkdir -p "$build"
+  cp "$INFRA_DIR/ferretdb/go.mod" "$INFRA_DIR/ferretdb/go.sum" "$INFRA_DIR/ferretdb/main.go" "$build/"
+  printf '\nreplace github.com/FerretDB/FerretDB => %s\n' "$src" >>"$build/go.mod"
 }
 
 install_ferretdb() {
@@ -99,9 +121,10 @@ install_ferretdb() {
   log "building FerretDB from the Go module proxy (one-off, about a minute)..."
   mkdir -p "$FERRETDB_HOME/bin"
   logf="$FERRETDB_HOME/install.log"
+  prepare_patched_ferretdb
   # Pure Go (modernc SQLite), no C toolchain needed; the PostgreSQL backend is left out as
   # we only use SQLite. -mod=readonly: build exactly what go.sum pins.
-  if ! (cd "$INFRA_DIR/ferretdb" &&
+  if ! (cd "$FERRETDB_HOME/build" &&
       CGO_ENABLED=0 GOFLAGS="-mod=readonly -buildvcs=false" \
         go build -trimpath -tags ferretdb_no_postgresql -o "$FERRETDB_BIN.tmp" .) >"$logf" 2>&1; then
     tail -n 40 "$logf" >&2

@@ -35,6 +35,34 @@ describe("a connected MongoDatabase", () => {
     ));
 });
 
+describe("lookups by _id", () => {
+  // Every store keys its hot writes by `_id` because it is the one lookup FerretDB answers from an
+  // index, and only with scripts/infra/ferretdb/patches/sqlite-id-index.patch: without it, each
+  // update or delete by `_id` scanned the whole collection. The plan says which one is running.
+  it("given documents keyed by _id, when a find by _id is explained, then the server looks it up in the _id index", () =>
+    run(
+      Effect.gen(function* () {
+        const { db } = yield* MongoDatabase;
+        const collection = db.collection("by_id");
+        yield* tryMongoWrite("seed", () =>
+          collection.insertMany(Array.from({ length: 20 }, (_, i) => ({ _id: `k${i}` as never, i }))),
+        );
+        const info = yield* tryMongo("buildInfo", () => db.command({ buildInfo: 1 }));
+        const explained = yield* tryMongo("explain", () =>
+          db.command({ explain: { find: "by_id", filter: { _id: "k7" } } }),
+        );
+        const plan = JSON.stringify(explained.queryPlanner);
+        if ("ferretdbVersion" in info) {
+          // FerretDB's SQLite backend reports SQLite's own plan: SEARCH ... USING INDEX, not SCAN.
+          expect(plan).toMatch(/SEARCH \S+ USING INDEX \S+__id_/);
+          expect(plan).not.toMatch(/\bSCAN\b/);
+        } else {
+          expect(plan).toMatch(/IDHACK|EXPRESS_IXSCAN|IXSCAN/);
+        }
+      }),
+    ));
+});
+
 describe("a collection with a unique index", () => {
   const withIndexedCollection = <A, E>(
     body: (collection: ReturnType<MongoDatabase["Type"]["db"]["collection"]>) => Effect.Effect<A, E>,
