@@ -201,11 +201,15 @@ export const makeWatchlistStoreMongo = Effect.gen(function* () {
       Effect.flatMap((doc) => (doc === null ? Effect.succeedNone : Effect.asSome(decodeDocument(doc)))),
     );
 
-  /** Replaces the document if it still has `version`; false when another writer got there first. */
+  /**
+   * Replaces the document if it still has `version`; false when another writer got there first.
+   * On FerretDB by `_id` alone (see above: the version would cost a scan there and guards nothing,
+   * its writes not being atomic); the per-entry lock is what serialises writers.
+   */
   const replaceIfUnchanged = (previous: StoredDocument, next: StoredDocument) =>
     tryMongo("movies.replaceOne", () =>
       collection.replaceOne(
-        { _id: previous._id, version: previous.version } as Document,
+        (ferret ? { _id: previous._id } : { _id: previous._id, version: previous.version }) as Document,
         encodeDocument(next),
       ),
     ).pipe(Effect.map((result) => result.matchedCount === 1));
