@@ -35,7 +35,7 @@ describe("a connected MongoDatabase", () => {
     ));
 });
 
-describe("lookups by _id", () => {
+describe("lookups the stores count on being indexed", () => {
   // Every store keys its hot writes by `_id` because it is the one lookup FerretDB answers from an
   // index, and only with scripts/infra/ferretdb/patches/sqlite-id-index.patch: without it, each
   // update or delete by `_id` scanned the whole collection. The plan says which one is running.
@@ -59,6 +59,40 @@ describe("lookups by _id", () => {
         } else {
           expect(plan).toMatch(/IDHACK|EXPRESS_IXSCAN|IXSCAN/);
         }
+      }),
+    ));
+
+  it("given an index on user_id, when a find by user_id $in is explained, then the server looks the users up in that index", () =>
+    run(
+      Effect.gen(function* () {
+        const { db } = yield* MongoDatabase;
+        const collection = db.collection("by_user");
+        yield* tryMongo("createIndex", () => collection.createIndex({ user_id: 1 }, { name: "user_id" }));
+        yield* tryMongoWrite("seed", () =>
+          collection.insertMany(
+            Array.from({ length: 30 }, (_, i) => ({
+              _id: `k${i}` as never,
+              user_id: `u${i % 5}`,
+              tags: ["x"],
+            })),
+          ),
+        );
+        const info = yield* tryMongo("buildInfo", () => db.command({ buildInfo: 1 }));
+        const explained = yield* tryMongo("explain", () =>
+          db.command({ explain: { find: "by_user", filter: { user_id: { $in: ["u1", "u3"] } } } }),
+        );
+        const plan = JSON.stringify(explained.queryPlanner);
+        if ("ferretdbVersion" in info) expect(plan).toMatch(/SEARCH \S+ USING INDEX \S+_user_id/);
+        else expect(plan).toMatch(/IXSCAN/);
+        const found = yield* tryMongo("find", () =>
+          collection.find({ user_id: { $in: ["u1", "u3"] } }).toArray(),
+        );
+        expect(found.map((d) => d._id).sort()).toEqual(
+          ["k1", "k3", "k6", "k8", "k11", "k13", "k16", "k18", "k21", "k23", "k26", "k28"].sort(),
+        );
+        // An unindexed array field keeps MongoDB's meaning: equality matches an element.
+        const tagged = yield* tryMongo("count", () => collection.countDocuments({ tags: "x" }));
+        expect(tagged).toBe(30);
       }),
     ));
 });
