@@ -1,0 +1,491 @@
+/**
+ * Pipeline benchmark on the real servers (`npm run bench` runs it through this package's `bench`).
+ *
+ * On one topic holding a MovieLens slice (N ADD events, default 20,000; CINEMATCH_BENCH_EVENTS),
+ * measured in the same run, side by side:
+ *   1. raw: a bare kafkajs consumer reading the whole topic (eachBatch, no processing);
+ *   2. trends runner: streaming the whole topic (state starts empty, offsets at 0), events/s;
+ *   3. user-stats runner: the same topic, users recomputed per second (and events/s);
+ *   4. freshness at a steady 1,000 events/s (CINEMATCH_BENCH_RATE, for CINEMATCH_BENCH_SECONDS,
+ *      default 15, spread over CINEMATCH_BENCH_USERS new users, default 1,000): each event's entry
+ *      is stored first (as the outbox does), then the event is published; "visible" is when `global_stats` (all-time total) or the user's `user_stats`
+ *      (total watched) in MongoDB includes it. p50 / p99 per read model.
+ * Targets: trends runner >= half the raw rate; freshness p99 < 2 s for both.
+ *
+ * The topic is filled by publishing the events directly (and the entries are stored directly with
+ * their pending event): this measures the runners, not the write path (the API has its own bench).
+ * Servers: KAFKA_BOOTSTRAP_SERVERS / MONGODB_URL; when unset, `scripts/infra/up.sh` starts them and
+ * the benchmark stops them again afterwards if it started them.
+ */
+import { execFileSync } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import {
+  EventLog,
+  GlobalStatsStoreMongo,
+  layerEventLogKafka,
+  layerMongoDatabase,
+  MongoDatabase,
+  ReadModelsMongo,
+  toOutgoingMessage,
+  TrendsStateStoreMongo,
+  UserStatsStoreMongo,
+  WatchlistStore,
+  WatchlistStoreMongo,
+} from "@cinematch/adapters";
+import { readMovieLensMovies, readMovieLensRatings, replayPlan } from "@cinematch/cli";
+import { CURRENT_SCHEMA_VERSION, type Film, type MovieAdded } from "@cinematch/domain";
+import {
+  defaultUserStatsRunnerConfig,
+  startUserStatsRunner,
+  type UserStatsRunnerHandle,
+} from "@cinematch/user-stats-runner";
+import { Context, Effect, Layer } from "effect";
+import kafkajs from "kafkajs";
+import { defaultTrendsRunnerConfig, startTrendsRunner, type TrendsRunnerHandle } from "../src/index.ts";
+
+const root = fileURLToPath(new URL("../../../", import.meta.url));
+const shared = process.env.CINEMATCH_SHARED_DIR ?? `${root}../shared`;
+const N = Number(process.env.CINEMATCH_BENCH_EVENTS ?? 20_000);
+const RATE = Number(process.env.CINEMATCH_BENCH_RATE ?? 1_000);
+const SECONDS = Number(process.env.CINEMATCH_BENCH_SECONDS ?? 15);
+// The steady stream's users: a community where each adds about one film per second at 1,000
+// events/s (50 users adding 20 films a second each measured re-reading ever longer lists instead).
+const PROBE_USERS = Number(process.env.CINEMATCH_BENCH_USERS ?? 1_000);
+const PARTITIONS = 6;
+
+// ---- servers ------------------------------------------------------------------------------------
+
+let startedInfra = false;
+if (!process.env.KAFKA_BOOTSTRAP_SERVERS || !process.env.MONGODB_URL) {
+  console.error("pipeline bench: KAFKA_BOOTSTRAP_SERVERS / MONGODB_URL unset: starting scripts/infra/up.sh");
+  const wasUp = (() => {
+    try {
+      execFileSync(
+        "bash",
+        ["-c", `exec 3<>/dev/tcp/127.0.0.1/${process.env.CINEMATCH_KAFKA_PORT ?? "19092"}`],
+        {
+          stdio: "ignore",
+        },
+      );
+      return true;
+    } catch {
+      return false;
+    }
+  })();
+  const out = execFileSync("bash", [`${root}scripts/infra/up.sh`], {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  for (const match of out.matchAll(/export (\w+)=(\S+)/g)) process.env[match[1]!] = match[2]!;
+  startedInfra = !wasUp;
+}
+const brokers = process.env.KAFKA_BOOTSTRAP_SERVERS!.split(",").map((b) => b.trim());
+const run = `bench-pipeline-${Date.now().toString(36)}-${randomUUID().slice(0, 6)}`;
+const topic = `${run}-events`;
+const mongoUrl = (() => {
+  const url = new URL(process.env.MONGODB_URL!);
+  url.pathname = `/${run.replaceAll("-", "_")}`;
+  return url.toString();
+})();
+const mongoUrlOf = (suffix: string) => {
+  const url = new URL(mongoUrl);
+  url.pathname = `${url.pathname}_${suffix}`;
+  return url.toString();
+};
+
+// ---- the MovieLens slice --------------------------------------------------------------------------
+
+const films = new Map<number, Film>();
+const movies = readMovieLensMovies(
+  readFileSync(`${shared}/data/movielens-small/movies.csv`, "utf8"),
+  "movies.csv",
+);
+for (const film of movies.films) films.set(film.movielens_id, film.entry.film);
+const ratings = readMovieLensRatings(
+  readFileSync(`${shared}/data/movielens-small/ratings.csv`, "utf8"),
+  "ratings.csv",
+);
+const plan = replayPlan(ratings.ratings, films, Date.now(), { limit: N }).events;
+
+const addEvent = (user_id: string, movie: Film, at: number, rating?: number): MovieAdded => ({
+  event_type: "ADD",
+  schema_version: CURRENT_SCHEMA_VERSION,
+  event_id: randomUUID(),
+  user_id,
+  occurred_at: Date.now(),
+  movie,
+  added_at: at,
+  watched_at: at,
+  ...(rating === undefined ? {} : { rating }),
+});
+
+// ---- helpers ------------------------------------------------------------------------------------------
+
+const percentile = (sorted: ReadonlyArray<number>, p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? Number.NaN;
+const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : "n/a");
+const sleep = (ms: number) => Effect.promise(() => new Promise((resolve) => setTimeout(resolve, ms)));
+
+const kafka = new kafkajs.Kafka({ brokers, clientId: `${run}-raw`, logLevel: kafkajs.logLevel.NOTHING });
+
+/** Sets a (new) consumer group's offsets to 0 on every partition, so it reads the whole topic. */
+const groupFromZero = async (groupId: string) => {
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.setOffsets({
+    groupId,
+    topic,
+    partitions: Array.from({ length: PARTITIONS }, (_, partition) => ({ partition, offset: "0" })),
+  });
+  await admin.disconnect();
+};
+
+/** 1. A bare kafkajs consumer: messages per second over the whole topic. */
+const rawConsumeRate = async (): Promise<number> => {
+  const consumer = kafka.consumer({ groupId: `${run}-raw`, maxWaitTimeInMs: 100 });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  let seen = 0;
+  let joined = 0;
+  let last = 0;
+  consumer.on(consumer.events.GROUP_JOIN, () => {
+    joined = performance.now();
+  });
+  await new Promise<void>((resolve) => {
+    void consumer.run({
+      autoCommit: false,
+      partitionsConsumedConcurrently: PARTITIONS,
+      eachBatch: async ({ batch }) => {
+        seen += batch.messages.length;
+        last = performance.now();
+        if (seen >= N) resolve();
+      },
+    });
+  });
+  await consumer.disconnect();
+  // From the group join (the runners are timed from theirs too) to the last message.
+  return (N / Math.max(last - joined, 1)) * 1000;
+};
+
+// ---- the benchmark --------------------------------------------------------------------------------------
+
+/** The trends runner's stores on a database of its own (empty `movies`: its bootstrap counts nothing). */
+const trendsStores = () =>
+  Layer.mergeAll(WatchlistStoreMongo, TrendsStateStoreMongo, GlobalStatsStoreMongo).pipe(
+    Layer.provide(layerMongoDatabase(mongoUrlOf("trends"))),
+  );
+
+const program = Effect.gen(function* () {
+  const log = yield* EventLog;
+  yield* log.ensureTopic(topic, PARTITIONS);
+  console.error(
+    `pipeline bench: topic ${topic}, ${plan.length} MovieLens ADD events, databases ${mongoUrl}_*`,
+  );
+
+  // The slice: entries stored (for the user-stats runner), then the events published.
+  const store = yield* WatchlistStore;
+  const events = plan.map((e) => addEvent(e.user_id, e.movie, e.at, e.rating));
+  yield* Effect.forEach(
+    events,
+    (event) =>
+      store.add(
+        {
+          user_id: event.user_id,
+          movie: event.movie,
+          rating: event.rating!,
+          watched_at: event.watched_at,
+          added_at: event.added_at,
+        },
+        event,
+      ),
+    { concurrency: 16, discard: true },
+  );
+  for (let i = 0; i < events.length; i += 2000) {
+    yield* log.publish(topic, events.slice(i, i + 2000).map(toOutgoingMessage));
+  }
+  const users = new Set(events.map((e) => e.user_id)).size;
+
+  const raw = yield* Effect.promise(rawConsumeRate);
+  console.error(`pipeline bench: raw kafkajs ${fmt(raw)} msg/s`);
+
+  // 2. The trends runner streams the whole topic (fresh state database, group at offset 0).
+  const trendsGroup = `${run}-trends`;
+  yield* Effect.promise(() => groupFromZero(trendsGroup));
+  const trends = yield* Effect.scoped(
+    Effect.gen(function* () {
+      const started = performance.now();
+      const handle: TrendsRunnerHandle = yield* startTrendsRunner({
+        ...defaultTrendsRunnerConfig,
+        topic,
+        partitions: PARTITIONS,
+        groupId: trendsGroup,
+        partitionsConcurrency: PARTITIONS,
+      }).pipe(Effect.provide(yield* Layer.build(trendsStores())));
+      const consuming = performance.now();
+      while ((yield* handle.counters).events_applied < N) yield* sleep(20);
+      return {
+        events: N,
+        seconds: (performance.now() - consuming) / 1000,
+        startup: (consuming - started) / 1000,
+      };
+    }),
+  );
+  console.error(`pipeline bench: trends runner ${fmt(trends.events / trends.seconds)} events/s`);
+
+  // 3. The user-stats runner over the same topic (its group reads from the beginning).
+  const userStats = yield* Effect.scoped(
+    Effect.gen(function* () {
+      const handle: UserStatsRunnerHandle = yield* startUserStatsRunner({
+        ...defaultUserStatsRunnerConfig,
+        topic,
+        partitions: PARTITIONS,
+        groupId: `${run}-user-stats`,
+        partitionsConcurrency: PARTITIONS,
+      });
+      const started = performance.now();
+      while ((yield* handle.counters).events_seen < N) yield* sleep(20);
+      // The last partition batches wait for their micro-batch: count until every user is written.
+      const userStatsStore = (yield* MongoDatabase).db.collection("user_stats");
+      while ((yield* Effect.promise(() => userStatsStore.countDocuments())) < users) yield* sleep(20);
+      const counters = yield* handle.counters;
+      const seconds = (performance.now() - started) / 1000;
+      return { seconds, recomputed: counters.users_recomputed, batches: counters.micro_batches };
+    }),
+  );
+  console.error(`pipeline bench: user-stats runner ${fmt(userStats.recomputed / userStats.seconds)} users/s`);
+
+  // 4. Freshness at a steady rate, both runners live (the trends runner resumes from its saved state).
+  const freshness = yield* Effect.scoped(
+    Effect.gen(function* () {
+      const trendsHandle = yield* startTrendsRunner({
+        ...defaultTrendsRunnerConfig,
+        topic,
+        partitions: PARTITIONS,
+        groupId: trendsGroup,
+        partitionsConcurrency: PARTITIONS,
+      }).pipe(Effect.provide(yield* Layer.build(trendsStores())));
+      void trendsHandle;
+      yield* startUserStatsRunner({
+        ...defaultUserStatsRunnerConfig,
+        topic,
+        partitions: PARTITIONS,
+        groupId: `${run}-user-stats`,
+        partitionsConcurrency: PARTITIONS,
+      });
+      const trendsDb = Context.get(
+        yield* Layer.build(layerMongoDatabase(mongoUrlOf("trends"))),
+        MongoDatabase,
+      ).db;
+      const { db } = yield* MongoDatabase;
+      const allTime = async () =>
+        ((await trendsDb.collection("global_stats").findOne({ _id: "global_trends:all" } as never))
+          ?.total_movies_analyzed as number | undefined) ?? 0;
+      // Wait until the trends output counts the whole slice (the runner caught up).
+      while ((yield* Effect.promise(allTime)) < N) yield* sleep(50);
+      const base = yield* Effect.promise(allTime);
+
+      const total = RATE * SECONDS;
+      const probeUsers = Array.from({ length: PROBE_USERS }, (_, i) => `bench-fresh-${run}-${i}`);
+      const publishedAt: Array<number> = new Array(total);
+      const userEvents = new Map<string, Array<number>>(); // user → indexes of its events
+      const trendsLatency: Array<number> = [];
+      const statsLatency: Array<number> = [];
+      let published = 0;
+      let done = false;
+
+      // Pollers: note when each event becomes visible in MongoDB.
+      const pollTrends = Effect.gen(function* () {
+        let seen = 0;
+        while (!done || seen < published) {
+          const count = (yield* Effect.promise(allTime)) - base;
+          const now = performance.now();
+          for (; seen < Math.min(count, published); seen++) trendsLatency.push(now - publishedAt[seen]!);
+          if (done && seen >= published) break;
+          yield* sleep(10);
+        }
+      });
+      const pollStats = Effect.gen(function* () {
+        const seenPerUser = new Map<string, number>();
+        let seen = 0;
+        while (!done || seen < published) {
+          // Only users with events not yet seen, by _id (the indexed lookup), every 25 ms.
+          const waiting = [...userEvents].filter(
+            ([user, list]) => (seenPerUser.get(user) ?? 0) < list.length,
+          );
+          for (let i = 0; i < waiting.length; i += 500) {
+            const ids = waiting.slice(i, i + 500).map(([user]) => user);
+            const docs = yield* Effect.promise(() =>
+              db
+                .collection("user_stats")
+                .find({ _id: { $in: ids } } as never, {
+                  projection: { user_id: 1, "stats.total_watched": 1 },
+                })
+                .toArray(),
+            );
+            const now = performance.now();
+            for (const doc of docs) {
+              const user = doc.user_id as string;
+              const visible = (doc.stats?.total_watched as number | undefined) ?? 0;
+              const indexes = userEvents.get(user) ?? [];
+              const from = seenPerUser.get(user) ?? 0;
+              const to = Math.min(visible, indexes.length);
+              for (let k = from; k < to; k++) statsLatency.push(now - publishedAt[indexes[k]!]!);
+              if (to > from) {
+                seen += to - from;
+                seenPerUser.set(user, to);
+              }
+            }
+          }
+          if (done && seen >= published) break;
+          yield* sleep(25);
+        }
+      });
+      const pollers = yield* Effect.fork(
+        Effect.all([pollTrends, pollStats], { concurrency: 2 }).pipe(Effect.timeout("120 seconds")),
+      );
+
+      // The steady stream at RATE per second, in 10 ms ticks like an outbox relay: each tick stores
+      // the entries that came due (with their pending events), then publishes their events at once.
+      const filmList = [...films.values()];
+      const started = performance.now();
+      let next = 0;
+      while (next < total) {
+        const due = Math.min(total, Math.floor(((performance.now() - started) * RATE) / 1000) + 1);
+        if (due <= next) {
+          yield* sleep(Math.max(1, started + (next * 1000) / RATE - performance.now()));
+          continue;
+        }
+        const tick = Array.from({ length: due - next }, (_, k) => next + k);
+        const tickEvents = tick.map((i) => ({
+          i,
+          event: addEvent(
+            probeUsers[i % probeUsers.length]!,
+            filmList[(i * 7919) % filmList.length]!,
+            Date.now(),
+          ),
+        }));
+        yield* Effect.forEach(
+          tickEvents,
+          ({ event }) =>
+            store.add(
+              {
+                user_id: event.user_id,
+                movie: event.movie,
+                watched_at: event.watched_at,
+                added_at: event.added_at,
+              },
+              event,
+            ),
+          { concurrency: 32, discard: true },
+        );
+        yield* log.publish(
+          topic,
+          tickEvents.map(({ event }) => toOutgoingMessage(event)),
+        );
+        const now = performance.now();
+        for (const { i, event } of tickEvents) {
+          publishedAt[i] = now;
+          const list = userEvents.get(event.user_id) ?? [];
+          list.push(i);
+          userEvents.set(event.user_id, list);
+        }
+        next = due;
+        published = due;
+      }
+      const achieved = total / ((performance.now() - started) / 1000);
+      done = true;
+      yield* pollers.await;
+      trendsLatency.sort((a, b) => a - b);
+      statsLatency.sort((a, b) => a - b);
+      return { achieved, total, trendsLatency, statsLatency };
+    }),
+  );
+
+  // ---- report ----
+  const trendsRate = trends.events / trends.seconds;
+  const usersRate = userStats.recomputed / userStats.seconds;
+  console.log("\n## Pipeline (real Kafka + MongoDB-wire server)");
+  console.log(
+    `${N} MovieLens ADD events of ${users} users on ${PARTITIONS} partitions; ratio = to the raw kafkajs rate`,
+  );
+  console.log("| stage | rate | ratio to raw |");
+  console.log("| --- | ---: | ---: |");
+  console.log(`| raw kafkajs consumer (eachBatch, no work) | ${fmt(raw)} msg/s | 1.00 |`);
+  console.log(
+    `| trends runner (whole topic, empty state) | ${fmt(trendsRate)} events/s | ${fmt(trendsRate / raw, 2)} |`,
+  );
+  console.log(
+    `| user-stats runner | ${fmt(usersRate, 1)} users/s (${userStats.batches} micro-batches, ${fmt(N / userStats.seconds)} events/s) | ${fmt(N / userStats.seconds / raw, 2)} |`,
+  );
+  console.log(
+    `\n## Freshness (event published → visible in MongoDB), asked ${RATE} events/s for ${SECONDS} s over ${PROBE_USERS} new users`,
+  );
+  console.log(`achieved ${fmt(freshness.achieved)} events/s (store + publish each)`);
+  console.log("| read model | events seen | p50 ms | p99 ms | max ms |");
+  console.log("| --- | ---: | ---: | ---: | ---: |");
+  for (const [name, list] of [
+    ["global_stats (trends)", freshness.trendsLatency],
+    ["user_stats", freshness.statsLatency],
+  ] as const) {
+    console.log(
+      `| ${name} | ${list.length}/${freshness.total} | ${fmt(percentile(list, 50))} | ${fmt(percentile(list, 99))} | ${fmt(list[list.length - 1] ?? Number.NaN)} |`,
+    );
+  }
+  const met = (ok: boolean) => (ok ? "met" : "NOT met");
+  console.log("\n## Targets");
+  console.log(
+    `- trends runner >= 0.5 × raw consume rate: ${fmt(trendsRate / raw, 2)} × (${met(trendsRate >= raw / 2)})`,
+  );
+  const p99Trends = percentile(freshness.trendsLatency, 99);
+  const p99Stats = percentile(freshness.statsLatency, 99);
+  console.log(
+    `- trends freshness p99 < 2000 ms: ${fmt(p99Trends)} ms (${met(p99Trends < 2000 && freshness.trendsLatency.length === freshness.total)})`,
+  );
+  console.log(
+    `- user stats freshness p99 < 2000 ms: ${fmt(p99Stats)} ms (${met(p99Stats < 2000 && freshness.statsLatency.length === freshness.total)})`,
+  );
+  console.log(
+    `- steady ${RATE} events/s achieved: ${fmt(freshness.achieved)} (${met(freshness.achieved >= RATE * 0.95)})`,
+  );
+});
+
+const layers = Layer.mergeAll(WatchlistStoreMongo, ReadModelsMongo, UserStatsStoreMongo).pipe(
+  Layer.provideMerge(layerMongoDatabase(mongoUrl)),
+  // As the runners' processes do: every partition consumed at once.
+  Layer.merge(
+    layerEventLogKafka({
+      brokers,
+      clientId: run,
+      partitionsConsumedConcurrently: PARTITIONS,
+      sessionTimeoutMs: 10_000,
+    }),
+  ),
+);
+
+const cleanup = async () => {
+  const { MongoClient } = await import("mongodb");
+  const client = new MongoClient(process.env.MONGODB_URL!);
+  try {
+    await client.connect();
+    for (const name of [mongoUrl, mongoUrlOf("trends")]) {
+      await client.db(new URL(name).pathname.slice(1)).dropDatabase();
+    }
+  } finally {
+    await client.close();
+  }
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.deleteTopics({ topics: [topic, `${topic}.dead-letter`] }).catch(() => undefined);
+  await admin.disconnect();
+};
+
+try {
+  await Effect.runPromise(
+    Effect.scoped(program.pipe(Effect.provide(layers))) as Effect.Effect<void, unknown, never>,
+  );
+} finally {
+  await cleanup().catch((error) => console.error("pipeline bench: cleanup failed", error));
+  if (startedInfra) execFileSync("bash", [`${root}scripts/infra/down.sh`], { stdio: "inherit" });
+}
