@@ -209,6 +209,34 @@ export const watchlistStoreContract = (
         expect(result).toEqual(Option.some(withoutRating));
       });
 
+      it("given a live, a rated, a removed and an unknown entry, when read by key, then live ones are Some with their current state and the others None", async () => {
+        const other = sampleEntry("u1", "m2", T0 + 1);
+        const gone = sampleEntry("u2", "m1", T0 + 2);
+        const result = await run((store) =>
+          Effect.gen(function* () {
+            yield* store.add(entry, add);
+            yield* store.update("u1", "m1", { rating: 3 }, updatedEvent("e-upd", T0 + MINUTE));
+            yield* store.add(other, addedEvent(other, "e-other"));
+            yield* store.add(gone, addedEvent(gone, "e-gone"));
+            yield* store.remove("u2", "m1", removedEvent("e-gone-del", T0 + MINUTE));
+            return yield* store.entriesByKey([
+              watchlistEntryKey("u1", "m1"),
+              watchlistEntryKey("u1", "m2"),
+              watchlistEntryKey("u2", "m1"),
+              watchlistEntryKey("u9", "m9"),
+              watchlistEntryKey("u1", "m1"),
+            ]);
+          }),
+        );
+        expect([...result.entries()].sort(([a], [b]) => (a < b ? -1 : 1))).toEqual([
+          [watchlistEntryKey("u1", "m1"), Option.some({ ...entry, rating: 3 })],
+          [watchlistEntryKey("u1", "m2"), Option.some(other)],
+          [watchlistEntryKey("u2", "m1"), Option.none()],
+          [watchlistEntryKey("u9", "m9"), Option.none()],
+        ]);
+        expect(await run((store) => store.entriesByKey([]))).toEqual(new Map());
+      });
+
       it("given a remove, when read, then the entry is gone, a tombstone remains and DELETE follows the ADD", async () => {
         const result = await run((store) =>
           Effect.gen(function* () {

@@ -65,6 +65,14 @@ export interface WatchlistStoreService {
   readonly entriesOfUsers: (
     user_ids: ReadonlyArray<string>,
   ) => Effect.Effect<ReadonlyMap<string, ReadonlyArray<WatchedEntry>>, MongoError>;
+  /**
+   * The current state of given entries in one query, by `watchlistEntryKey`: `Some` for a live
+   * entry, `None` for a removed or unknown one (the user-stats runner re-reads only the entries a
+   * batch's events touched for users whose lists it holds).
+   */
+  readonly entriesByKey: (
+    keys: ReadonlyArray<string>,
+  ) => Effect.Effect<ReadonlyMap<string, Option.Option<WatchedEntry>>, MongoError>;
   /** Entries (tombstones included) added at or after `since`, with their log positions: the trends bootstrap. */
   readonly entriesAddedSince: (since: number) => Effect.Effect<ReadonlyArray<StoredEntry>, MongoError>;
   /** One entry's outbox, `None` when nothing is pending there (the publisher reads it right after a write). */

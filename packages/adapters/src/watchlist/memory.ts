@@ -155,6 +155,16 @@ export const makeWatchlistStoreMemory = (): WatchlistStoreService => {
         return result;
       }),
 
+    entriesByKey: (keys) =>
+      Effect.sync(() => {
+        const result = new Map<string, Option.Option<WatchedEntry>>();
+        for (const key of keys) {
+          const doc = documents.get(key);
+          result.set(key, doc === undefined || doc.removed ? Option.none() : Option.some(copy(doc.entry)));
+        }
+        return result;
+      }),
+
     entriesAddedSince: (since) =>
       Effect.sync(() => {
         const found: Array<EntryDocument> = [];

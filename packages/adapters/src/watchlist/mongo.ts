@@ -453,6 +453,27 @@ export const makeWatchlistStoreMongo = Effect.gen(function* () {
         return result;
       }),
 
+    entriesByKey: (keys) =>
+      Effect.gen(function* () {
+        const unique = [...new Set(keys)];
+        const result = new Map<string, Option.Option<WatchedEntry>>(
+          unique.map((key) => [key, Option.none()]),
+        );
+        if (unique.length === 0) return result;
+        // By `_id` (indexed on MongoDB, and on FerretDB with our pushdown patch).
+        const docs = yield* tryMongo("movies.entriesByKey", () =>
+          collection
+            .find({ _id: { $in: unique } } as Document, { projection: { ...ENTRY_PROJECTION, removed: 1 } })
+            .toArray(),
+        );
+        for (const doc of docs) {
+          if (doc.removed === true) continue;
+          const entry = yield* decodeEntry(doc);
+          result.set(watchlistEntryKey(entry.user_id, entry.movie.movie_id), Option.some(entry));
+        }
+        return result;
+      }),
+
     entriesAddedSince: (since) =>
       Effect.gen(function* () {
         const docs = yield* tryMongo("movies.entriesAddedSince", () =>
