@@ -16,6 +16,11 @@ export interface UserStatsRunnerConfig {
   readonly partitionsConcurrency: number;
   /** Consumer group session timeout: how soon a killed instance's partitions go to the others. */
   readonly sessionTimeoutMs: number;
+  /**
+   * Watched entries kept in memory between micro-batches (see `library-cache.ts`), so a batch
+   * re-reads only the entries its events touched; 0 reads every touched user's whole list each time.
+   */
+  readonly cacheEntries: number;
 }
 
 export const defaultUserStatsRunnerConfig: UserStatsRunnerConfig = {
@@ -27,6 +32,7 @@ export const defaultUserStatsRunnerConfig: UserStatsRunnerConfig = {
   maxUsers: 2000,
   partitionsConcurrency: 3,
   sessionTimeoutMs: 10_000,
+  cacheEntries: 100_000,
 };
 
 const int = (name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER) =>
@@ -56,5 +62,6 @@ export const userStatsRunnerConfigFromEnv: Effect.Effect<UserStatsRunnerConfig, 
         1000,
       ),
       sessionTimeoutMs: yield* int("USER_STATS_SESSION_TIMEOUT_MS", d.sessionTimeoutMs, 6_000, 300_000),
+      cacheEntries: yield* int("USER_STATS_CACHE_ENTRIES", d.cacheEntries, 0, 100_000_000),
     };
   });

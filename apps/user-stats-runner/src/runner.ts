@@ -6,16 +6,19 @@ import {
   type MongoError,
   UserStatsStore,
   WatchlistStore,
+  watchlistEntryKey,
 } from "@cinematch/adapters";
 import { Clock, Deferred, Duration, Effect, Exit, Layer, Option, Queue, type Scope } from "effect";
 import { defaultUserStatsRunnerConfig, type UserStatsRunnerConfig } from "./config.ts";
+import { UserLibraryCache } from "./library-cache.ts";
 
 /**
  * The user-stats runner: every watchlist event names a user whose statistics are stale. Partition
  * batches (decoded; poison records go to the dead-letter topic) hand their users to ONE writer,
  * which gathers them into a micro-batch (closed after `lingerMs` without a new partition batch,
- * `batchMs` after it opened, or at `maxUsers`), loads every touched user's entries in ONE query,
- * runs `computeUserStats`, and writes all documents in ONE bulk write to `user_stats`. Each
+ * `batchMs` after it opened, or at `maxUsers`), reads the touched users' entries (whole lists in ONE
+ * query for users it does not hold yet, only the touched entries in ONE query for those it does:
+ * `library-cache.ts`), runs `computeUserStats`, and writes all documents in ONE bulk write. Each
  * partition batch returns, and so has its offsets committed, only after the micro-batch holding its
  * users was written. Recomputing from the stored list is idempotent, so a redelivered batch (a crash
  * between the write and the commit) rewrites the same documents: at-least-once is enough here.
@@ -33,27 +36,61 @@ export interface UserStatsRunnerHandle {
 }
 
 interface Request {
-  readonly users: ReadonlyArray<string>;
+  readonly partition: number;
+  /** Offset of the batch's first decoded record and of its last record. */
+  readonly firstOffset: string;
+  readonly lastOffset: string;
+  /** Each event's user and film, in offset order. */
+  readonly touched: ReadonlyArray<{ readonly user_id: string; readonly movie_id: string }>;
   readonly done: Deferred.Deferred<void, MongoError>;
 }
 
 const decodeEvent = jsonDecoderFor(WatchlistEvent, "watchlist event");
 
-/** Recomputes and writes the given users' statistics: one read, one bulk write. */
-export const recomputeUsers = (users: ReadonlyArray<string>) =>
+/**
+ * Recomputes and writes the statistics of a micro-batch's users: at most two reads (the whole
+ * lists of users not in the cache, the touched entries of those in it) and one bulk write.
+ */
+export const recomputeMicroBatch = (requests: ReadonlyArray<Request>, cache: UserLibraryCache) =>
   Effect.gen(function* () {
     const watchlist = yield* WatchlistStore;
     const userStats = yield* UserStatsStore;
-    const entries = yield* watchlist.entriesOfUsers(users);
+    for (const request of requests) cache.continueFrom(request.partition, request.firstOffset);
+    const partitionOf = new Map<string, number>();
+    const touchedKeys = new Map<string, { readonly user_id: string; readonly movie_id: string }>();
+    for (const request of requests) {
+      for (const touched of request.touched) {
+        partitionOf.set(touched.user_id, request.partition);
+        touchedKeys.set(watchlistEntryKey(touched.user_id, touched.movie_id), touched);
+      }
+    }
+    const users = [...partitionOf.keys()];
+    const cold = users.filter((user) => !cache.has(user));
+    const warmKeys = [...touchedKeys].filter(([, { user_id }]) => cache.has(user_id)).map(([key]) => key);
+    const [lists, current] = yield* Effect.all(
+      [
+        cold.length === 0 ? Effect.succeed(new Map()) : watchlist.entriesOfUsers(cold),
+        warmKeys.length === 0 ? Effect.succeed(new Map()) : watchlist.entriesByKey(warmKeys),
+      ],
+      { concurrency: 2 },
+    );
+    for (const user of cold) cache.fill(user, partitionOf.get(user)!, lists.get(user) ?? []);
+    for (const key of warmKeys) {
+      const { user_id, movie_id } = touchedKeys.get(key)!;
+      cache.refresh(user_id, movie_id, current.get(key) ?? Option.none());
+    }
+    for (const request of requests) cache.consumed(request.partition, request.lastOffset);
     const now = yield* Clock.currentTimeMillis;
     const documents = users.map(
       (user_id): UserStatsDocument => ({
         user_id,
-        stats: computeUserStats(entries.get(user_id) ?? []),
+        stats: computeUserStats(cache.entriesOf(user_id)),
         last_updated: now,
       }),
     );
+    cache.trim();
     yield* userStats.putMany(documents);
+    return users.length;
   });
 
 /**
@@ -82,10 +119,11 @@ export const startUserStatsRunner = (
       write_failures: 0,
     };
 
+    const cache = new UserLibraryCache(config.cacheEntries);
     const writer = Effect.gen(function* () {
       const first = yield* Queue.take(requests);
       const batch = [first];
-      const users = new Set(first.users);
+      const users = new Set(first.touched.map((t) => t.user_id));
       const opened = yield* Clock.currentTimeMillis;
       while (users.size < config.maxUsers) {
         const left = opened + config.batchMs - (yield* Clock.currentTimeMillis);
@@ -96,12 +134,12 @@ export const startUserStatsRunner = (
         );
         if (Option.isNone(next)) break;
         batch.push(next.value);
-        for (const user of next.value.users) users.add(user);
+        for (const touched of next.value.touched) users.add(touched.user_id);
       }
-      const exit = yield* Effect.exit(recomputeUsers([...users]));
+      const exit = yield* Effect.exit(recomputeMicroBatch(batch, cache));
       if (Exit.isSuccess(exit)) {
         counters.micro_batches += 1;
-        counters.users_recomputed += users.size;
+        counters.users_recomputed += exit.value;
       } else {
         counters.write_failures += 1;
         yield* Effect.logWarning(
@@ -109,7 +147,7 @@ export const startUserStatsRunner = (
           exit.cause,
         );
       }
-      for (const request of batch) yield* Deferred.done(request.done, exit);
+      for (const request of batch) yield* Deferred.done(request.done, Exit.asVoid(exit));
     }).pipe(Effect.forever, Effect.annotateLogs({ runner: "user-stats" }));
     yield* Effect.forkScoped(writer);
 
@@ -123,10 +161,19 @@ export const startUserStatsRunner = (
         Effect.gen(function* () {
           counters.events_seen += batch.records.length;
           counters.dead_lettered += batch.deadLettered;
-          const users = [...new Set(batch.records.map(({ value }) => value.user_id))];
-          if (users.length === 0) return;
+          const first = batch.records[0];
+          if (first === undefined) return;
           const done = yield* Deferred.make<void, MongoError>();
-          yield* Queue.offer(requests, { users, done });
+          yield* Queue.offer(requests, {
+            partition: batch.partition,
+            firstOffset: first.record.offset,
+            lastOffset: batch.lastOffset,
+            touched: batch.records.map(({ value }) => ({
+              user_id: value.user_id,
+              movie_id: value.movie.movie_id,
+            })),
+            done,
+          });
           yield* Deferred.await(done);
         }),
     });

@@ -16,8 +16,8 @@ import {
   makeUserStatsStoreMemory,
 } from "@cinematch/adapters";
 import { eventually } from "@cinematch/adapters/testing";
-import type { Film } from "@cinematch/domain";
-import { Effect, Layer, Option, type Scope } from "effect";
+import { computeUserStats, type Film } from "@cinematch/domain";
+import { Effect, Exit, Layer, Option, Scope } from "effect";
 import { describe, expect, it } from "vitest";
 import { defaultUserStatsRunnerConfig, type UserStatsRunnerConfig } from "./config.ts";
 import { startUserStatsRunner } from "./runner.ts";
@@ -42,6 +42,7 @@ const film = (n: number, extra: Partial<Film> = {}): Film => ({
 
 interface Spy {
   entriesOfUsersCalls: Array<ReadonlyArray<string>>;
+  entriesByKeyCalls: Array<ReadonlyArray<string>>;
   putManyCalls: number;
   failPutMany: number;
 }
@@ -86,13 +87,22 @@ const world = (spy: Spy) => {
           spy.entriesOfUsersCalls.push(users);
           return inner.entriesOfUsers(users);
         },
+        entriesByKey: (keys) => {
+          spy.entriesByKeyCalls.push(keys);
+          return inner.entriesByKey(keys);
+        },
       }),
     ),
   );
   return Layer.mergeAll(spied, commands, spiedWatchlist.pipe(Layer.provide(commands)));
 };
 
-const newSpy = (): Spy => ({ entriesOfUsersCalls: [], putManyCalls: 0, failPutMany: 0 });
+const newSpy = (): Spy => ({
+  entriesOfUsersCalls: [],
+  entriesByKeyCalls: [],
+  putManyCalls: 0,
+  failPutMany: 0,
+});
 
 const run = <A, E>(
   spy: Spy,
@@ -100,10 +110,29 @@ const run = <A, E>(
 ) => Effect.runPromise(Effect.scoped(Effect.provide(body, world(spy))) as Effect.Effect<A, E>);
 
 /** Starts the runner with the spied watchlist store (the runner must read through it). */
-const startRunner = Effect.gen(function* () {
-  const spiedStore = yield* WatchlistStore;
-  return yield* startUserStatsRunner(config).pipe(Effect.provideService(WatchlistStore, spiedStore));
-});
+const startRunnerWith = (overrides: Partial<UserStatsRunnerConfig>) =>
+  Effect.gen(function* () {
+    const spiedStore = yield* WatchlistStore;
+    return yield* startUserStatsRunner({ ...config, ...overrides }).pipe(
+      Effect.provideService(WatchlistStore, spiedStore),
+    );
+  });
+const startRunner = startRunnerWith({});
+
+/**
+ * Every given user's stored stats equal `computeUserStats` over the user's stored films (read with
+ * `list`, not through the runner's own queries, which the spy counts).
+ */
+const statsMatchStore = (users: ReadonlyArray<string>) =>
+  Effect.gen(function* () {
+    const watchlist = yield* WatchlistStore;
+    const stored = yield* UserStatsStore;
+    for (const user of users) {
+      const { entries } = yield* watchlist.list(user, { offset: 0, limit: 1000 });
+      const doc = yield* stored.get(user);
+      expect(Option.getOrThrow(doc).stats, user).toEqual(computeUserStats(entries));
+    }
+  });
 
 describe("the user-stats runner", () => {
   describe("given three users who add and rate films", () => {
@@ -162,14 +191,18 @@ describe("the user-stats runner", () => {
                 Effect.map(users.get(u), (doc) => expect(Option.getOrThrow(doc).stats.total_watched).toBe(5)),
             ),
           );
-          return { reads: spy.entriesOfUsersCalls.length, writes: spy.putManyCalls };
+          return {
+            reads: spy.entriesOfUsersCalls.length + spy.entriesByKeyCalls.length,
+            writes: spy.putManyCalls,
+          };
         }),
       );
-      // 100 events in partition batches of at most 7 (so at most ~20 batches): one read and one write
-      // per micro-batch, never one per event or per user.
-      expect(outcome.writes).toBe(outcome.reads);
-      expect(outcome.reads).toBeLessThanOrEqual(20);
-      expect(outcome.reads).toBeGreaterThan(0);
+      // 100 events in partition batches of at most 7 (so at most ~20 batches): at most two reads
+      // (whole lists of new users, touched entries of known ones) and one write per micro-batch,
+      // never one per event or per user.
+      expect(outcome.reads).toBeLessThanOrEqual(2 * outcome.writes);
+      expect(outcome.writes).toBeLessThanOrEqual(20);
+      expect(outcome.writes).toBeGreaterThan(0);
     });
   });
 
@@ -225,6 +258,87 @@ describe("the user-stats runner", () => {
       );
       expect(outcome.total).toBe(2);
       expect(outcome.dead[0]?.headers["x-dead-letter-reason"]).toMatch(/malformed JSON/);
+    });
+  });
+
+  describe("given users whose lists the runner already holds", () => {
+    it("when they add, re-rate and remove films, then only the touched entries are read again and the stats equal their stored films", async () => {
+      const spy = newSpy();
+      const users = ["gus", "hal", "ivy"];
+      const keysReadLater = await run(
+        spy,
+        Effect.gen(function* () {
+          const commands = yield* WatchlistCommands;
+          for (const user of users) {
+            for (let f = 0; f < 6; f++) yield* commands.add(user, { movie: film(f), rating: 2 + f });
+          }
+          yield* startRunner;
+          yield* eventually(statsMatchStore(users));
+          const fullReadsBefore = spy.entriesOfUsersCalls.length;
+          spy.entriesByKeyCalls.length = 0;
+          yield* commands.add("gus", { movie: film(40), rating: 10 });
+          yield* commands.update("hal", "ml-2", { rating: 1 });
+          yield* commands.remove("ivy", "ml-3");
+          yield* eventually(
+            Effect.gen(function* () {
+              yield* statsMatchStore(users);
+              const ivy = Option.getOrThrow(yield* Effect.flatMap(UserStatsStore, (s) => s.get("ivy")));
+              expect(ivy.stats.total_watched).toBe(5);
+            }),
+          );
+          expect(spy.entriesOfUsersCalls.length).toBe(fullReadsBefore);
+          return spy.entriesByKeyCalls.flat();
+        }),
+      );
+      expect([...new Set(keysReadLater)].sort()).toEqual(["gus|ml-40", "hal|ml-2", "ivy|ml-3"]);
+    });
+
+    it("when their partition was with another instance for a while and comes back, then the lists are read in full again and the stats stay exact", async () => {
+      const spy = newSpy();
+      const users = Array.from({ length: 9 }, (_, i) => `user-${i}`);
+      await run(
+        spy,
+        Effect.gen(function* () {
+          const commands = yield* WatchlistCommands;
+          yield* startRunner;
+          for (const user of users) yield* commands.add(user, { movie: film(1), rating: 4 });
+          yield* eventually(statsMatchStore(users));
+          // A second instance takes some partitions over; while it has them, every user changes.
+          const other = yield* Scope.make();
+          yield* Scope.extend(startRunner, other);
+          for (const user of users) yield* commands.add(user, { movie: film(2), rating: 8 });
+          yield* eventually(statsMatchStore(users));
+          // It leaves: the first instance gets those partitions back, behind what it holds.
+          yield* Scope.close(other, Exit.void);
+          for (const user of users) yield* commands.update(user, "ml-1", { rating: 6 });
+          yield* eventually(
+            Effect.gen(function* () {
+              yield* statsMatchStore(users);
+              const stats = yield* Effect.flatMap(UserStatsStore, (s) => s.get(users[0]!));
+              expect(Option.getOrThrow(stats).stats.total_watched).toBe(2);
+            }),
+          );
+        }),
+      );
+    });
+  });
+
+  describe("given the cache turned off", () => {
+    it("when users change, then every micro-batch reads the touched users' whole lists and the stats are the same", async () => {
+      const spy = newSpy();
+      await run(
+        spy,
+        Effect.gen(function* () {
+          const commands = yield* WatchlistCommands;
+          yield* startRunnerWith({ cacheEntries: 0 });
+          yield* commands.add("jo", { movie: film(1), rating: 3 });
+          yield* eventually(statsMatchStore(["jo"]));
+          yield* commands.add("jo", { movie: film(2), rating: 5 });
+          yield* eventually(statsMatchStore(["jo"]));
+        }),
+      );
+      expect(spy.entriesByKeyCalls).toEqual([]);
+      expect(spy.entriesOfUsersCalls.length).toBeGreaterThanOrEqual(2);
     });
   });
 });
