@@ -6,7 +6,7 @@
  *   1. raw: a bare kafkajs consumer reading the whole topic (eachBatch, no processing);
  *   2. trends runner: streaming the whole topic (state starts empty, offsets at 0), events/s;
  *   3. user-stats runner: the same topic, users recomputed per second (and events/s);
- *   4. freshness at a steady 1,000 events/s (CINEMATCH_BENCH_RATE, for CINEMATCH_BENCH_SECONDS,
+ *   4. freshness at steady rates of 250 and 1,000 events/s (CINEMATCH_BENCH_RATES, each for CINEMATCH_BENCH_SECONDS,
  *      default 15, spread over CINEMATCH_BENCH_USERS new users, default 1,000): each event's entry
  *      is stored first (as the outbox does), then the event is published; "visible" is when `global_stats` (all-time total) or the user's `user_stats`
  *      (total watched) in MongoDB includes it. p50 / p99 per read model.
@@ -30,6 +30,7 @@ import {
   ReadModelsMongo,
   toOutgoingMessage,
   TrendsStateStoreMongo,
+  UserStatsStore,
   UserStatsStoreMongo,
   WatchlistStore,
   WatchlistStoreMongo,
@@ -48,7 +49,8 @@ import { defaultTrendsRunnerConfig, startTrendsRunner, type TrendsRunnerHandle }
 const root = fileURLToPath(new URL("../../../", import.meta.url));
 const shared = process.env.CINEMATCH_SHARED_DIR ?? `${root}../shared`;
 const N = Number(process.env.CINEMATCH_BENCH_EVENTS ?? 20_000);
-const RATE = Number(process.env.CINEMATCH_BENCH_RATE ?? 1_000);
+// The issue's rate, and a lower one side by side: what the runners do when the server keeps up.
+const RATES = (process.env.CINEMATCH_BENCH_RATES ?? "250,1000").split(",").map(Number);
 const SECONDS = Number(process.env.CINEMATCH_BENCH_SECONDS ?? 15);
 // The steady stream's users: a community where each adds about one film per second at 1,000
 // events/s (50 users adding 20 films a second each measured re-reading ever longer lists instead).
@@ -187,6 +189,7 @@ const program = Effect.gen(function* () {
   // The slice: entries stored (for the user-stats runner), then the events published.
   const store = yield* WatchlistStore;
   const events = plan.map((e) => addEvent(e.user_id, e.movie, e.at, e.rating));
+  const fillStarted = performance.now();
   yield* Effect.forEach(
     events,
     (event) =>
@@ -202,6 +205,7 @@ const program = Effect.gen(function* () {
       ),
     { concurrency: 16, discard: true },
   );
+  const entriesPerSecond = events.length / ((performance.now() - fillStarted) / 1000);
   for (let i = 0; i < events.length; i += 2000) {
     yield* log.publish(topic, events.slice(i, i + 2000).map(toOutgoingMessage));
   }
@@ -256,6 +260,20 @@ const program = Effect.gen(function* () {
   );
   console.error(`pipeline bench: user-stats runner ${fmt(userStats.recomputed / userStats.seconds)} users/s`);
 
+  // The server's own write rate for the document the user-stats runner writes (one per touched user).
+  const statsStore = yield* UserStatsStore;
+  const written = yield* Effect.forEach([...new Set(events.map((e) => e.user_id))], (user) =>
+    statsStore.get(user),
+  );
+  const statsDocs = written.flatMap((doc) => (doc._tag === "Some" ? [doc.value] : []));
+  const replaceStarted = performance.now();
+  for (let round = 0; round < 3; round++) yield* statsStore.putMany(statsDocs);
+  const serverWrites = {
+    entriesPerSecond,
+    statsPerSecond: (3 * statsDocs.length) / ((performance.now() - replaceStarted) / 1000),
+  };
+  console.error(`pipeline bench: server ${fmt(serverWrites.statsPerSecond)} user_stats replaces/s`);
+
   // 4. Freshness at a steady rate, both runners live (the trends runner resumes from its saved state).
   const freshness = yield* Effect.scoped(
     Effect.gen(function* () {
@@ -284,122 +302,129 @@ const program = Effect.gen(function* () {
           ?.total_movies_analyzed as number | undefined) ?? 0;
       // Wait until the trends output counts the whole slice (the runner caught up).
       while ((yield* Effect.promise(allTime)) < N) yield* sleep(50);
-      const base = yield* Effect.promise(allTime);
+      // One phase per rate, the lower first (a backlog left by an overloaded phase would add to the next).
+      const phase = (rate: number) =>
+        Effect.gen(function* () {
+          const base = yield* Effect.promise(allTime);
 
-      const total = RATE * SECONDS;
-      const probeUsers = Array.from({ length: PROBE_USERS }, (_, i) => `bench-fresh-${run}-${i}`);
-      const publishedAt: Array<number> = new Array(total);
-      const userEvents = new Map<string, Array<number>>(); // user → indexes of its events
-      const trendsLatency: Array<number> = [];
-      const statsLatency: Array<number> = [];
-      let published = 0;
-      let done = false;
+          const total = rate * SECONDS;
+          const probeUsers = Array.from({ length: PROBE_USERS }, (_, i) => `bench-fresh-${rate}-${run}-${i}`);
+          const publishedAt: Array<number> = new Array(total);
+          const userEvents = new Map<string, Array<number>>(); // user → indexes of its events
+          const trendsLatency: Array<number> = [];
+          const statsLatency: Array<number> = [];
+          let published = 0;
+          let done = false;
 
-      // Pollers: note when each event becomes visible in MongoDB.
-      const pollTrends = Effect.gen(function* () {
-        let seen = 0;
-        while (!done || seen < published) {
-          const count = (yield* Effect.promise(allTime)) - base;
-          const now = performance.now();
-          for (; seen < Math.min(count, published); seen++) trendsLatency.push(now - publishedAt[seen]!);
-          if (done && seen >= published) break;
-          yield* sleep(10);
-        }
-      });
-      const pollStats = Effect.gen(function* () {
-        const seenPerUser = new Map<string, number>();
-        let seen = 0;
-        while (!done || seen < published) {
-          // Only users with events not yet seen, by _id (the indexed lookup), every 25 ms.
-          const waiting = [...userEvents].filter(
-            ([user, list]) => (seenPerUser.get(user) ?? 0) < list.length,
+          // Pollers: note when each event becomes visible in MongoDB.
+          const pollTrends = Effect.gen(function* () {
+            let seen = 0;
+            while (!done || seen < published) {
+              const count = (yield* Effect.promise(allTime)) - base;
+              const now = performance.now();
+              for (; seen < Math.min(count, published); seen++) trendsLatency.push(now - publishedAt[seen]!);
+              if (done && seen >= published) break;
+              yield* sleep(10);
+            }
+          });
+          const pollStats = Effect.gen(function* () {
+            const seenPerUser = new Map<string, number>();
+            let seen = 0;
+            while (!done || seen < published) {
+              // Only users with events not yet seen, by _id (the indexed lookup), every 25 ms.
+              const waiting = [...userEvents].filter(
+                ([user, list]) => (seenPerUser.get(user) ?? 0) < list.length,
+              );
+              for (let i = 0; i < waiting.length; i += 500) {
+                const ids = waiting.slice(i, i + 500).map(([user]) => user);
+                const docs = yield* Effect.promise(() =>
+                  db
+                    .collection("user_stats")
+                    .find({ _id: { $in: ids } } as never, {
+                      projection: { user_id: 1, "stats.total_watched": 1 },
+                    })
+                    .toArray(),
+                );
+                const now = performance.now();
+                for (const doc of docs) {
+                  const user = doc.user_id as string;
+                  const visible = (doc.stats?.total_watched as number | undefined) ?? 0;
+                  const indexes = userEvents.get(user) ?? [];
+                  const from = seenPerUser.get(user) ?? 0;
+                  const to = Math.min(visible, indexes.length);
+                  for (let k = from; k < to; k++) statsLatency.push(now - publishedAt[indexes[k]!]!);
+                  if (to > from) {
+                    seen += to - from;
+                    seenPerUser.set(user, to);
+                  }
+                }
+              }
+              if (done && seen >= published) break;
+              yield* sleep(25);
+            }
+          });
+          const pollers = yield* Effect.fork(
+            Effect.all([pollTrends, pollStats], { concurrency: 2 }).pipe(Effect.timeout("120 seconds")),
           );
-          for (let i = 0; i < waiting.length; i += 500) {
-            const ids = waiting.slice(i, i + 500).map(([user]) => user);
-            const docs = yield* Effect.promise(() =>
-              db
-                .collection("user_stats")
-                .find({ _id: { $in: ids } } as never, {
-                  projection: { user_id: 1, "stats.total_watched": 1 },
-                })
-                .toArray(),
+
+          // The steady stream at rate per second, in 10 ms ticks like an outbox relay: each tick stores
+          // the entries that came due (with their pending events), then publishes their events at once.
+          const filmList = [...films.values()];
+          const started = performance.now();
+          let next = 0;
+          while (next < total) {
+            const due = Math.min(total, Math.floor(((performance.now() - started) * rate) / 1000) + 1);
+            if (due <= next) {
+              yield* sleep(Math.max(1, started + (next * 1000) / rate - performance.now()));
+              continue;
+            }
+            const tick = Array.from({ length: due - next }, (_, k) => next + k);
+            const tickEvents = tick.map((i) => ({
+              i,
+              event: addEvent(
+                probeUsers[i % probeUsers.length]!,
+                filmList[(i * 7919) % filmList.length]!,
+                Date.now(),
+              ),
+            }));
+            yield* Effect.forEach(
+              tickEvents,
+              ({ event }) =>
+                store.add(
+                  {
+                    user_id: event.user_id,
+                    movie: event.movie,
+                    watched_at: event.watched_at,
+                    added_at: event.added_at,
+                  },
+                  event,
+                ),
+              { concurrency: 32, discard: true },
+            );
+            yield* log.publish(
+              topic,
+              tickEvents.map(({ event }) => toOutgoingMessage(event)),
             );
             const now = performance.now();
-            for (const doc of docs) {
-              const user = doc.user_id as string;
-              const visible = (doc.stats?.total_watched as number | undefined) ?? 0;
-              const indexes = userEvents.get(user) ?? [];
-              const from = seenPerUser.get(user) ?? 0;
-              const to = Math.min(visible, indexes.length);
-              for (let k = from; k < to; k++) statsLatency.push(now - publishedAt[indexes[k]!]!);
-              if (to > from) {
-                seen += to - from;
-                seenPerUser.set(user, to);
-              }
+            for (const { i, event } of tickEvents) {
+              publishedAt[i] = now;
+              const list = userEvents.get(event.user_id) ?? [];
+              list.push(i);
+              userEvents.set(event.user_id, list);
             }
+            next = due;
+            published = due;
           }
-          if (done && seen >= published) break;
-          yield* sleep(25);
-        }
-      });
-      const pollers = yield* Effect.fork(
-        Effect.all([pollTrends, pollStats], { concurrency: 2 }).pipe(Effect.timeout("120 seconds")),
-      );
-
-      // The steady stream at RATE per second, in 10 ms ticks like an outbox relay: each tick stores
-      // the entries that came due (with their pending events), then publishes their events at once.
-      const filmList = [...films.values()];
-      const started = performance.now();
-      let next = 0;
-      while (next < total) {
-        const due = Math.min(total, Math.floor(((performance.now() - started) * RATE) / 1000) + 1);
-        if (due <= next) {
-          yield* sleep(Math.max(1, started + (next * 1000) / RATE - performance.now()));
-          continue;
-        }
-        const tick = Array.from({ length: due - next }, (_, k) => next + k);
-        const tickEvents = tick.map((i) => ({
-          i,
-          event: addEvent(
-            probeUsers[i % probeUsers.length]!,
-            filmList[(i * 7919) % filmList.length]!,
-            Date.now(),
-          ),
-        }));
-        yield* Effect.forEach(
-          tickEvents,
-          ({ event }) =>
-            store.add(
-              {
-                user_id: event.user_id,
-                movie: event.movie,
-                watched_at: event.watched_at,
-                added_at: event.added_at,
-              },
-              event,
-            ),
-          { concurrency: 32, discard: true },
-        );
-        yield* log.publish(
-          topic,
-          tickEvents.map(({ event }) => toOutgoingMessage(event)),
-        );
-        const now = performance.now();
-        for (const { i, event } of tickEvents) {
-          publishedAt[i] = now;
-          const list = userEvents.get(event.user_id) ?? [];
-          list.push(i);
-          userEvents.set(event.user_id, list);
-        }
-        next = due;
-        published = due;
-      }
-      const achieved = total / ((performance.now() - started) / 1000);
-      done = true;
-      yield* pollers.await;
-      trendsLatency.sort((a, b) => a - b);
-      statsLatency.sort((a, b) => a - b);
-      return { achieved, total, trendsLatency, statsLatency };
+          const achieved = total / ((performance.now() - started) / 1000);
+          done = true;
+          yield* pollers.await;
+          trendsLatency.sort((a, b) => a - b);
+          statsLatency.sort((a, b) => a - b);
+          return { rate, achieved, total, trendsLatency, statsLatency };
+        });
+      const phases = [];
+      for (const rate of [...RATES].sort((x, y) => x - y)) phases.push(yield* phase(rate));
+      return phases;
     }),
   );
 
@@ -419,35 +444,39 @@ const program = Effect.gen(function* () {
   console.log(
     `| user-stats runner | ${fmt(usersRate, 1)} users/s (${userStats.batches} micro-batches, ${fmt(N / userStats.seconds)} events/s) | ${fmt(N / userStats.seconds / raw, 2)} |`,
   );
-  console.log(
-    `\n## Freshness (event published → visible in MongoDB), asked ${RATE} events/s for ${SECONDS} s over ${PROBE_USERS} new users`,
-  );
-  console.log(`achieved ${fmt(freshness.achieved)} events/s (store + publish each)`);
-  console.log("| read model | events seen | p50 ms | p99 ms | max ms |");
-  console.log("| --- | ---: | ---: | ---: | ---: |");
-  for (const [name, list] of [
-    ["global_stats (trends)", freshness.trendsLatency],
-    ["user_stats", freshness.statsLatency],
-  ] as const) {
+  for (const f of freshness) {
     console.log(
-      `| ${name} | ${list.length}/${freshness.total} | ${fmt(percentile(list, 50))} | ${fmt(percentile(list, 99))} | ${fmt(list[list.length - 1] ?? Number.NaN)} |`,
+      `\n## Freshness (event published → visible in MongoDB), asked ${f.rate} events/s for ${SECONDS} s over ${PROBE_USERS} new users`,
     );
+    console.log(`achieved ${fmt(f.achieved)} events/s (store + publish each)`);
+    console.log("| read model | events seen | p50 ms | p99 ms | max ms |");
+    console.log("| --- | ---: | ---: | ---: | ---: |");
+    for (const [name, list] of [
+      ["global_stats (trends)", f.trendsLatency],
+      ["user_stats", f.statsLatency],
+    ] as const) {
+      console.log(
+        `| ${name} | ${list.length}/${f.total} | ${fmt(percentile(list, 50))} | ${fmt(percentile(list, 99))} | ${fmt(list[list.length - 1] ?? Number.NaN)} |`,
+      );
+    }
   }
   const met = (ok: boolean) => (ok ? "met" : "NOT met");
   console.log("\n## Targets");
   console.log(
     `- trends runner >= 0.5 × raw consume rate: ${fmt(trendsRate / raw, 2)} × (${met(trendsRate >= raw / 2)})`,
   );
-  const p99Trends = percentile(freshness.trendsLatency, 99);
-  const p99Stats = percentile(freshness.statsLatency, 99);
+  for (const f of freshness) {
+    const p99Trends = percentile(f.trendsLatency, 99);
+    const p99Stats = percentile(f.statsLatency, 99);
+    console.log(
+      `- at ${f.rate} events/s: trends freshness p99 < 2000 ms: ${fmt(p99Trends)} ms (${met(p99Trends < 2000 && f.trendsLatency.length === f.total)}); ` +
+        `user stats freshness p99 < 2000 ms: ${fmt(p99Stats)} ms (${met(p99Stats < 2000 && f.statsLatency.length === f.total)}); ` +
+        `steady rate achieved: ${fmt(f.achieved)} (${met(f.achieved >= f.rate * 0.95)})`,
+    );
+  }
   console.log(
-    `- trends freshness p99 < 2000 ms: ${fmt(p99Trends)} ms (${met(p99Trends < 2000 && freshness.trendsLatency.length === freshness.total)})`,
-  );
-  console.log(
-    `- user stats freshness p99 < 2000 ms: ${fmt(p99Stats)} ms (${met(p99Stats < 2000 && freshness.statsLatency.length === freshness.total)})`,
-  );
-  console.log(
-    `- steady ${RATE} events/s achieved: ${fmt(freshness.achieved)} (${met(freshness.achieved >= RATE * 0.95)})`,
+    `- server write capacity, same run: ${fmt(serverWrites.statsPerSecond)} user_stats replaces/s, ${fmt(serverWrites.entriesPerSecond)} watchlist inserts/s ` +
+      "(each event costs one entry insert and, per micro-batch, one replace per touched user)",
   );
 });
 
