@@ -119,6 +119,21 @@ const startRunnerWith = (overrides: Partial<UserStatsRunnerConfig>) =>
   });
 const startRunner = startRunnerWith({});
 
+/** Nothing left to consume or publish: the outbox is empty and the group committed every record. */
+const drained = Effect.gen(function* () {
+  const log = yield* EventLog;
+  const pending = yield* Effect.flatMap(WatchlistStore, (store) => store.pendingCount);
+  expect(pending).toBe(0);
+  const ends = yield* log.endOffsets(TOPIC);
+  const committed = new Map(
+    (yield* log.committedOffsets(config.groupId, TOPIC)).map((p) => [p.partition, p.offset]),
+  );
+  for (const end of ends) {
+    if (end.offset !== "0")
+      expect(committed.get(end.partition), `partition ${end.partition}`).toBe(end.offset);
+  }
+});
+
 /**
  * Every given user's stored stats equal `computeUserStats` over the user's stored films (read with
  * `list`, not through the runner's own queries, which the spy counts).
@@ -273,7 +288,7 @@ describe("the user-stats runner", () => {
             for (let f = 0; f < 6; f++) yield* commands.add(user, { movie: film(f), rating: 2 + f });
           }
           yield* startRunner;
-          yield* eventually(statsMatchStore(users));
+          yield* eventually(Effect.zipRight(statsMatchStore(users), drained));
           const fullReadsBefore = spy.entriesOfUsersCalls.length;
           spy.entriesByKeyCalls.length = 0;
           yield* commands.add("gus", { movie: film(40), rating: 10 });
@@ -284,6 +299,7 @@ describe("the user-stats runner", () => {
               yield* statsMatchStore(users);
               const ivy = Option.getOrThrow(yield* Effect.flatMap(UserStatsStore, (s) => s.get("ivy")));
               expect(ivy.stats.total_watched).toBe(5);
+              yield* drained;
             }),
           );
           expect(spy.entriesOfUsersCalls.length).toBe(fullReadsBefore);
