@@ -18,15 +18,13 @@ import { eventually } from "@cinematch/adapters/testing";
 import { Effect, ManagedRuntime } from "effect";
 import { afterAll, describe, expect, it } from "vitest";
 import {
-  groupDrained,
+  drainedWithMatchingTrends,
   liveEntries,
   makeWorld,
   movielensDir,
-  outboxEmpty,
   type RunnerName,
   type RunnerProcess,
   spawnRunner,
-  trendsMatch,
   userStatsMatch,
   worldLayer,
 } from "./support.ts";
@@ -127,17 +125,7 @@ describe("the runners killed with SIGKILL while a MovieLens replay streams", () 
       );
     };
     await runtime
-      .runPromise(
-        eventually(
-          Effect.gen(function* () {
-            yield* outboxEmpty;
-            yield* groupDrained(world, world.trendsGroup);
-            yield* groupDrained(world, world.userStatsGroup);
-            yield* trendsMatch;
-          }),
-          { timeoutMs: 300_000, intervalMs: 1_000 },
-        ),
-      )
+      .runPromise(eventually(drainedWithMatchingTrends(world), { timeoutMs: 300_000, intervalMs: 1_000 }))
       .catch(explain);
     const users = await runtime.runPromise(
       Effect.map(liveEntries, (entries) => [...new Set(entries.map((e) => e.user_id))]),

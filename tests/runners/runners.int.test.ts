@@ -10,12 +10,10 @@ import type { Film } from "@cinematch/domain";
 import { Effect, ManagedRuntime, Scope, Exit } from "effect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  groupDrained,
+  drainedWithMatchingTrends,
   makeWorld,
-  outboxEmpty,
   type RunnerProcess,
   spawnRunner,
-  trendsMatch,
   userStatsMatch,
   WatchlistCommands,
   worldLayer,
@@ -63,16 +61,10 @@ afterAll(async () => {
 });
 
 const settled = (users: ReadonlyArray<string>) =>
-  eventually(
-    Effect.gen(function* () {
-      yield* outboxEmpty;
-      yield* groupDrained(world, world.trendsGroup);
-      yield* groupDrained(world, world.userStatsGroup);
-      yield* trendsMatch;
-      yield* userStatsMatch(users);
-    }),
-    { timeoutMs: 60_000, intervalMs: 200 },
-  );
+  eventually(Effect.zipRight(drainedWithMatchingTrends(world), userStatsMatch(users)), {
+    timeoutMs: 60_000,
+    intervalMs: 200,
+  });
 
 describe("the runners on the real servers", () => {
   describe("given events for several users (adds over 40 days, ratings, a change, removals)", () => {

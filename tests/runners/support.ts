@@ -189,6 +189,15 @@ export const liveEntries = Effect.gen(function* () {
   return stored.filter((s) => !s.removed).map((s) => s.entry);
 });
 
+/** Everything published and consumed by both runners, and `global_stats` equal to the recomputation. */
+export const drainedWithMatchingTrends = (world: World) =>
+  Effect.gen(function* () {
+    yield* outboxEmpty;
+    yield* groupDrained(world, world.trendsGroup);
+    yield* groupDrained(world, world.userStatsGroup);
+    yield* trendsMatch;
+  });
+
 /** `global_stats` equals the plain recomputation from the stored entries, for every window. */
 export const trendsMatch = Effect.gen(function* () {
   const entries = yield* liveEntries;

@@ -179,6 +179,18 @@ const trendsStores = () =>
     Layer.provide(layerMongoDatabase(mongoUrlOf("trends"))),
   );
 
+/** The trends runner on this run's topic and its own databases, every partition consumed at once. */
+const startBenchTrendsRunner = (groupId: string) =>
+  Effect.flatMap(Layer.build(trendsStores()), (stores) =>
+    startTrendsRunner({
+      ...defaultTrendsRunnerConfig,
+      topic,
+      partitions: PARTITIONS,
+      groupId,
+      partitionsConcurrency: PARTITIONS,
+    }).pipe(Effect.provide(stores)),
+  );
+
 const program = Effect.gen(function* () {
   const log = yield* EventLog;
   yield* log.ensureTopic(topic, PARTITIONS);
@@ -220,13 +232,7 @@ const program = Effect.gen(function* () {
   const trends = yield* Effect.scoped(
     Effect.gen(function* () {
       const started = performance.now();
-      const handle: TrendsRunnerHandle = yield* startTrendsRunner({
-        ...defaultTrendsRunnerConfig,
-        topic,
-        partitions: PARTITIONS,
-        groupId: trendsGroup,
-        partitionsConcurrency: PARTITIONS,
-      }).pipe(Effect.provide(yield* Layer.build(trendsStores())));
+      const handle: TrendsRunnerHandle = yield* startBenchTrendsRunner(trendsGroup);
       const consuming = performance.now();
       while ((yield* handle.counters).events_applied < N) yield* sleep(20);
       return {
@@ -277,14 +283,7 @@ const program = Effect.gen(function* () {
   // 4. Freshness at a steady rate, both runners live (the trends runner resumes from its saved state).
   const freshness = yield* Effect.scoped(
     Effect.gen(function* () {
-      const trendsHandle = yield* startTrendsRunner({
-        ...defaultTrendsRunnerConfig,
-        topic,
-        partitions: PARTITIONS,
-        groupId: trendsGroup,
-        partitionsConcurrency: PARTITIONS,
-      }).pipe(Effect.provide(yield* Layer.build(trendsStores())));
-      void trendsHandle;
+      yield* startBenchTrendsRunner(trendsGroup);
       yield* startUserStatsRunner({
         ...defaultUserStatsRunnerConfig,
         topic,
