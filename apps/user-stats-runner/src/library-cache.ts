@@ -52,8 +52,13 @@ export class UserLibraryCache {
     if (upTo === undefined || last > upTo) this.#consumedUpTo.set(partition, last);
   }
 
-  has(user_id: string): boolean {
-    return this.#users.has(user_id);
+  /**
+   * Whether the user's list is held for events of this partition. A user whose events now come on
+   * another partition (partitions were added to the topic, which moves keys) counts as not held:
+   * the list was kept exact by the old partition's events, not the new one's.
+   */
+  holds(user_id: string, partition: number): boolean {
+    return this.#users.get(user_id)?.partition === partition;
   }
 
   /** A user's whole list, just read from the store. */

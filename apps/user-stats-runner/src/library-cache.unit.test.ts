@@ -27,18 +27,26 @@ describe("the user library cache", () => {
       const cache = filled();
       cache.continueFrom(0, "10");
       cache.continueFrom(1, "2");
-      expect([cache.has("ann"), cache.has("bob")]).toEqual([true, true]);
+      expect([cache.holds("ann", 0), cache.holds("bob", 1)]).toEqual([true, true]);
     });
 
     it("when a batch of partition 0 starts past offset 10, then only that partition's lists are dropped", () => {
       const cache = filled();
       cache.continueFrom(0, "12");
-      expect([cache.has("ann"), cache.has("bob")]).toEqual([false, true]);
+      expect([cache.holds("ann", 0), cache.holds("bob", 1)]).toEqual([false, true]);
       expect(cache.size).toEqual({ users: 1, entries: 1 });
       // Until its reads succeed the partition counts as unknown: a later batch is a gap too.
       cache.fill("ann", 0, [entry("ann", 1)]);
       cache.continueFrom(0, "13");
-      expect(cache.has("ann")).toBe(false);
+      expect(cache.holds("ann", 0)).toBe(false);
+    });
+
+    it("when a user's events come on another partition (partitions were added), then the list counts as not held there", () => {
+      const cache = filled();
+      expect([cache.holds("ann", 0), cache.holds("ann", 1)]).toEqual([true, false]);
+      cache.fill("ann", 1, [entry("ann", 1)]);
+      expect([cache.holds("ann", 0), cache.holds("ann", 1)]).toEqual([false, true]);
+      expect(cache.size).toEqual({ users: 2, entries: 2 });
     });
 
     it("when entries are refreshed, then the list holds each entry's current state, newest addition first", () => {
@@ -48,7 +56,7 @@ describe("the user library cache", () => {
       cache.refresh("ann", "m5", Option.some(entry("ann", 5)));
       cache.refresh("zed", "m1", Option.some(entry("zed", 1)));
       expect(cache.entriesOf("ann")).toEqual([entry("ann", 5), { ...entry("ann", 1), rating: 7 }]);
-      expect(cache.has("zed")).toBe(false);
+      expect(cache.holds("zed", 0)).toBe(false);
       expect(cache.size).toEqual({ users: 2, entries: 3 });
     });
   });
@@ -60,7 +68,11 @@ describe("the user library cache", () => {
       cache.entriesOf("ann");
       expect(cache.size.entries).toBe(5);
       cache.trim();
-      expect([cache.has("ann"), cache.has("bob"), cache.has("cy")]).toEqual([true, false, false]);
+      expect([cache.holds("ann", 0), cache.holds("bob", 1), cache.holds("cy", 1)]).toEqual([
+        true,
+        false,
+        false,
+      ]);
       expect(cache.size).toEqual({ users: 1, entries: 2 });
     });
 

@@ -65,8 +65,9 @@ export const recomputeMicroBatch = (requests: ReadonlyArray<Request>, cache: Use
       }
     }
     const users = [...partitionOf.keys()];
-    const cold = users.filter((user) => !cache.has(user));
-    const warmKeys = [...touchedKeys].filter(([, { user_id }]) => cache.has(user_id)).map(([key]) => key);
+    const held = (user: string) => cache.holds(user, partitionOf.get(user)!);
+    const cold = users.filter((user) => !held(user));
+    const warmKeys = [...touchedKeys].filter(([, { user_id }]) => held(user_id)).map(([key]) => key);
     const [lists, current] = yield* Effect.all(
       [
         cold.length === 0 ? Effect.succeed(new Map()) : watchlist.entriesOfUsers(cold),
