@@ -1,4 +1,5 @@
 import { fileURLToPath } from "node:url";
+import { boundedIntConfig } from "@cinematch/adapters";
 import { USER_MOVIE_EVENTS_TOPIC } from "@cinematch/domain";
 import { Config, type ConfigError, Effect, Option, Redacted } from "effect";
 
@@ -65,14 +66,7 @@ export const apiConfig = (overrides: Partial<ApiConfig> = {}): ApiConfig => ({
   ...overrides,
 });
 
-const int = (name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER) =>
-  Config.integer(name).pipe(
-    Config.withDefault(fallback),
-    Config.validate({
-      message: `${name} must be an integer from ${min} to ${max}`,
-      validation: (n) => n >= min && n <= max,
-    }),
-  );
+const int = boundedIntConfig;
 
 /** The configuration from the environment. */
 export const apiConfigFromEnv: Effect.Effect<ApiConfig, ConfigError.ConfigError> = Effect.gen(function* () {

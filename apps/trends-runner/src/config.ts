@@ -1,3 +1,4 @@
+import { boundedIntConfig } from "@cinematch/adapters";
 import { DEFAULT_TREND_CONFIG, USER_MOVIE_EVENTS_TOPIC } from "@cinematch/domain";
 import { Config, type ConfigError, Effect } from "effect";
 
@@ -42,14 +43,7 @@ export const defaultTrendsRunnerConfig: TrendsRunnerConfig = {
   verifyOwnership: true,
 };
 
-const int = (name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER) =>
-  Config.integer(name).pipe(
-    Config.withDefault(fallback),
-    Config.validate({
-      message: `${name} must be an integer from ${min} to ${max}`,
-      validation: (n) => n >= min && n <= max,
-    }),
-  );
+const int = boundedIntConfig;
 
 /** The runner's settings from the environment (README lists them). */
 export const trendsRunnerConfigFromEnv: Effect.Effect<TrendsRunnerConfig, ConfigError.ConfigError> =

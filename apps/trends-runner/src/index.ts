@@ -1,4 +1,3 @@
 export * from "./clock.ts";
 export * from "./config.ts";
-export * from "./process.ts";
 export * from "./runner.ts";

@@ -7,11 +7,11 @@ import {
   layerMongoDatabaseFromEnv,
   TrendsStateStoreMongo,
   WatchlistStoreMongo,
+  runMain,
 } from "@cinematch/adapters";
 import { Duration, Effect, Layer, Schedule } from "effect";
 import { makeShiftedClock } from "./clock.ts";
 import { clockOffsetFromEnv, trendsRunnerConfigFromEnv } from "./config.ts";
-import { runMain } from "./process.ts";
 import { startTrendsRunner } from "./runner.ts";
 
 const program = Effect.gen(function* () {

@@ -1,3 +1,4 @@
+import { boundedIntConfig } from "@cinematch/adapters";
 import { USER_MOVIE_EVENTS_TOPIC } from "@cinematch/domain";
 import { Config, type ConfigError, Effect } from "effect";
 
@@ -35,14 +36,7 @@ export const defaultUserStatsRunnerConfig: UserStatsRunnerConfig = {
   cacheEntries: 100_000,
 };
 
-const int = (name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER) =>
-  Config.integer(name).pipe(
-    Config.withDefault(fallback),
-    Config.validate({
-      message: `${name} must be an integer from ${min} to ${max}`,
-      validation: (n) => n >= min && n <= max,
-    }),
-  );
+const int = boundedIntConfig;
 
 /** The runner's settings from the environment (README lists them). */
 export const userStatsRunnerConfigFromEnv: Effect.Effect<UserStatsRunnerConfig, ConfigError.ConfigError> =

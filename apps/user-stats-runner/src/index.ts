@@ -1,3 +1,2 @@
 export * from "./config.ts";
-export * from "./process.ts";
 export * from "./runner.ts";

@@ -6,10 +6,10 @@ import {
   layerMongoDatabaseFromEnv,
   UserStatsStoreMongo,
   WatchlistStoreMongo,
+  runMain,
 } from "@cinematch/adapters";
 import { Duration, Effect, Layer, Schedule } from "effect";
 import { userStatsRunnerConfigFromEnv } from "./config.ts";
-import { runMain } from "./process.ts";
 import { startUserStatsRunner } from "./runner.ts";
 
 const program = Effect.gen(function* () {

@@ -27,3 +27,4 @@ export * from "./read-models/bulk.ts";
 export * from "./trends-state/TrendsStateStore.ts";
 export * from "./trends-state/memory.ts";
 export * from "./trends-state/mongo.ts";
+export * from "./process/run-main.ts";

@@ -30,3 +30,18 @@ export const DEFAULT_MONGODB_URL = "mongodb://127.0.0.1:27017/cinematch";
 export const mongoUrlConfig: Config.Config<string> = Config.string("MONGODB_URL").pipe(
   Config.withDefault(DEFAULT_MONGODB_URL),
 );
+
+/** An integer setting with a default, rejected (naming the variable and the range) outside min..max. */
+export const boundedIntConfig = (
+  name: string,
+  fallback: number,
+  min: number,
+  max = Number.MAX_SAFE_INTEGER,
+): Config.Config<number> =>
+  Config.integer(name).pipe(
+    Config.withDefault(fallback),
+    Config.validate({
+      message: `${name} must be an integer from ${min} to ${max}`,
+      validation: (n) => n >= min && n <= max,
+    }),
+  );
