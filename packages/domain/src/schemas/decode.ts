@@ -29,8 +29,14 @@ export const decoderFor = <A, I>(schema: Schema.Schema<A, I, never>, subject: st
 };
 
 /** Parses JSON text and decodes it; malformed JSON is a `DecodeError` at the root. */
-export const jsonDecoderFor = <A, I>(schema: Schema.Schema<A, I, never>, subject: string) => {
-  const decode = decoderFor(schema, subject);
+export const jsonDecoderFor = <A, I>(schema: Schema.Schema<A, I, never>, subject: string) =>
+  jsonDecoderFrom(decoderFor(schema, subject), subject);
+
+/** Parses JSON text and hands it to `decode`; malformed JSON is a `DecodeError` at the root. */
+export const jsonDecoderFrom = <A>(
+  decode: (input: unknown) => Either.Either<A, DecodeError>,
+  subject: string,
+) => {
   return (text: string): Either.Either<A, DecodeError> => {
     let parsed: unknown;
     try {
