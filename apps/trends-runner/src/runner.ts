@@ -7,12 +7,7 @@ import {
   TrendsStateStore,
   WatchlistStore,
 } from "@cinematch/adapters";
-import {
-  jsonDecoderFor,
-  type PartitionTrendState,
-  type TrendConfig,
-  WatchlistEvent,
-} from "@cinematch/domain";
+import { decodeWatchlistEventJson, type PartitionTrendState, type TrendConfig } from "@cinematch/domain";
 import { Effect, Layer, type Scope } from "effect";
 import { defaultTrendsRunnerConfig, type TrendsRunnerConfig } from "./config.ts";
 import { makeBatchHandler } from "./runner/batch.ts";
@@ -77,8 +72,6 @@ export interface TrendsRunnerHandle {
 
 type Deps = EventLog | WatchlistStore | TrendsStateStore | GlobalStatsStore;
 
-const decodeEvent = jsonDecoderFor(WatchlistEvent, "watchlist event");
-
 export const startTrendsRunner = (
   config: TrendsRunnerConfig = defaultTrendsRunnerConfig,
 ): Effect.Effect<TrendsRunnerHandle, EventLogError | MongoError, Deps | Scope.Scope> =>
@@ -112,7 +105,7 @@ export const startTrendsRunner = (
       groupId: config.groupId,
       topic: config.topic,
       fromBeginning: true,
-      decode: decodeEvent,
+      decode: decodeWatchlistEventJson,
       handleBatch: makeBatchHandler({
         config,
         store,

@@ -1,4 +1,4 @@
-import { computeUserStats, jsonDecoderFor, type UserStatsDocument, WatchlistEvent } from "@cinematch/domain";
+import { computeUserStats, decodeWatchlistEventJson, type UserStatsDocument } from "@cinematch/domain";
 import {
   consumeDecoded,
   EventLog,
@@ -44,8 +44,6 @@ interface Request {
   readonly touched: ReadonlyArray<{ readonly user_id: string; readonly movie_id: string }>;
   readonly done: Deferred.Deferred<void, MongoError>;
 }
-
-const decodeEvent = jsonDecoderFor(WatchlistEvent, "watchlist event");
 
 /**
  * Recomputes and writes the statistics of a micro-batch's users: at most two reads (the whole
@@ -157,7 +155,7 @@ export const startUserStatsRunner = (
       groupId: config.groupId,
       topic: config.topic,
       fromBeginning: true,
-      decode: decodeEvent,
+      decode: decodeWatchlistEventJson,
       handleBatch: (batch) =>
         Effect.gen(function* () {
           counters.events_seen += batch.records.length;
