@@ -1,6 +1,7 @@
 import { Either } from "effect";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { hashPassword, verifyPassword } from "./auth/passwords.ts";
+import { makeLoginThrottle } from "./auth/login-throttle.ts";
 import { makeRateLimiter } from "./auth/rate-limit.ts";
 import { issueToken, verifyToken } from "./auth/tokens.ts";
 import { startWorld, TEST_SECRET, type World } from "./testing/world.ts";
@@ -11,7 +12,7 @@ const password = "correct horse battery";
 describe("an API with no accounts", () => {
   let world: World;
   beforeEach(async () => {
-    world = await startWorld({ config: { loginMaxPerEmail: 3, loginMaxPerIp: 6 } });
+    world = await startWorld({ config: { loginFreeFailures: 3, loginMaxPerIp: 6, trustProxy: true } });
   });
   afterEach(() => world.close());
 
@@ -77,21 +78,23 @@ describe("an API with no accounts", () => {
       expect(wrong.headers.get("www-authenticate")).toMatch(/^Bearer/);
     });
 
-    it("given too many attempts for one email, when logging in again, then 429 with Retry-After even with the right password", async () => {
-      for (let i = 0; i < 3; i++) {
-        expect(
-          (
-            await world.call("POST", "/auth/login", {
-              body: { email: "bob@example.com", password: "wrong password" },
-            })
-          ).status,
-        ).toBe(401);
+    it("given an attacker who sent many wrong passwords for an email, when the owner logs in from another address, then 200 while the attacker waits (429, Retry-After)", async () => {
+      const from = (address: string) => ({ "x-forwarded-for": address });
+      const attacker: Array<number> = [];
+      for (let i = 0; i < 5; i++) {
+        const answer = await world.call("POST", "/auth/login", {
+          body: { email: "bob@example.com", password: `wrong guess number ${i}` },
+          headers: from("203.0.113.66"),
+        });
+        attacker.push(answer.status);
+        if (answer.status === 429) expect(Number(answer.headers.get("retry-after"))).toBeGreaterThan(0);
       }
-      const limited = await world.call("POST", "/auth/login", {
+      expect(attacker).toEqual([401, 401, 401, 429, 429]);
+      const owner = await world.call("POST", "/auth/login", {
         body: { email: "bob@example.com", password },
+        headers: from("198.51.100.7"),
       });
-      expect(limited.status).toBe(429);
-      expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);
+      expect(owner.status).toBe(200);
     });
 
     it("given too many attempts from one address across emails, when logging in again, then 429", async () => {
@@ -129,6 +132,24 @@ describe("token signing", () => {
     expect(verifyToken("s", token, now + 60_000)).toEqual(Either.left("expired"));
   });
 
+  it("given a token whose signature's last character is swapped for a lookalike, when verified, then only the issued spelling passes", () => {
+    const now = Date.UTC(2026, 10, 1);
+    const { token } = issueToken("s", "u1", now, 60);
+    const signature = token.slice(token.lastIndexOf(".") + 1);
+    // 32 bytes in 43 characters: the last one carries 4 bits of the MAC and 2 unused bits.
+    const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    const last = alphabet.indexOf(signature.at(-1)!);
+    const lookalikes = [1, 2, 3].map((low) => alphabet[(last & ~3) | ((last + low) & 3)]);
+    expect(Either.isRight(verifyToken("s", token, now))).toBe(true);
+    for (const char of lookalikes) {
+      const forged = `${token.slice(0, -1)}${char}`;
+      expect(Buffer.from(forged.slice(forged.lastIndexOf(".") + 1), "base64url")).toEqual(
+        Buffer.from(signature, "base64url"),
+      );
+      expect(verifyToken("s", forged, now)).toEqual(Either.left("malformed"));
+    }
+  });
+
   it("given a token with its payload changed, when verified, then the signature fails", () => {
     const { token } = issueToken("s", "u1", Date.now(), 60);
     const [v, , sig] = token.split(".");
@@ -162,5 +183,57 @@ describe("the rate limiter", () => {
     const limiter = makeRateLimiter(1, 1_000_000, 10);
     for (let i = 0; i < 50; i++) limiter.hit(`k${i}`, i);
     expect(limiter.size()).toBeLessThanOrEqual(10);
+  });
+});
+
+describe("the login throttle", () => {
+  const options = { freeFailures: 3, maxBackoffMs: 60_000, accountFailuresPerHour: 100 };
+
+  it("given wrong passwords from one address, when it keeps guessing, then each wait doubles up to the cap", () => {
+    const throttle = makeLoginThrottle(options);
+    let now = 0;
+    const waits: Array<number> = [];
+    for (let attempt = 0; attempt < 12; attempt++) {
+      const verdict = throttle.begin("bob", "a", now);
+      if (verdict.allowed) continue;
+      waits.push(verdict.retryAfterMs);
+      now += verdict.retryAfterMs;
+      expect(throttle.begin("bob", "a", now).allowed).toBe(true);
+    }
+    expect(waits).toEqual([1000, 2000, 4000, 8000, 16000, 32000, 60000, 60000, 60000]);
+  });
+
+  it("given one address in backoff for an account, when another address tries that account, then it is admitted", () => {
+    const throttle = makeLoginThrottle(options);
+    for (let i = 0; i < 3; i++) throttle.begin("bob", "attacker", 0);
+    expect(throttle.begin("bob", "attacker", 0).allowed).toBe(false);
+    expect(throttle.begin("bob", "owner", 0).allowed).toBe(true);
+    expect(throttle.begin("carol", "attacker", 0).allowed).toBe(true);
+  });
+
+  it("given guesses from many addresses, when an hour's budget is spent, then the account refuses new addresses but not the owner's known one, and refills over time", () => {
+    const throttle = makeLoginThrottle(options);
+    expect(throttle.begin("bob", "home", 0).allowed).toBe(true);
+    throttle.succeeded("bob", "home", 0);
+    let admitted = 0;
+    for (let i = 0; i < 1000; i++) if (throttle.begin("bob", `bot-${i}`, 1).allowed) admitted += 1;
+    expect(admitted).toBe(100);
+    const refused = throttle.begin("bob", "cafe", 2);
+    expect(refused).toMatchObject({ allowed: false, reason: "account" });
+    expect(throttle.begin("bob", "home", 2).allowed).toBe(true);
+    // One guess's worth of budget comes back every 36 s (100 per hour).
+    expect(throttle.begin("bob", "cafe", 1 + 36_000).allowed).toBe(true);
+    expect(throttle.begin("bob", "cafe2", 1 + 36_001).allowed).toBe(false);
+  });
+
+  it("given a right password, when it succeeds, then its attempt is refunded and the address starts over", () => {
+    const throttle = makeLoginThrottle({ ...options, accountFailuresPerHour: 2 });
+    for (let i = 0; i < 5; i++) {
+      expect(throttle.begin("bob", "owner", i).allowed).toBe(true);
+      throttle.succeeded("bob", "owner", i);
+    }
+    expect(throttle.begin("bob", "elsewhere", 10).allowed).toBe(true);
+    expect(throttle.begin("bob", "elsewhere2", 10).allowed).toBe(true);
+    expect(throttle.begin("bob", "elsewhere3", 10).allowed).toBe(false);
   });
 });

@@ -14,7 +14,11 @@ export interface ApiConfig {
   readonly tokenSecret: Option.Option<Redacted.Redacted<string>>;
   readonly tokenTtlSeconds: number;
   readonly scrypt: { readonly N: number; readonly r: number; readonly p: number };
-  readonly loginMaxPerEmail: number;
+  /** Wrong passwords per account and address before the backoff starts. */
+  readonly loginFreeFailures: number;
+  readonly loginMaxBackoffSeconds: number;
+  /** Wrong passwords per account per hour from all addresses together (known addresses exempt). */
+  readonly loginAccountFailuresPerHour: number;
   readonly loginMaxPerIp: number;
   readonly loginWindowSeconds: number;
   readonly maxBodyBytes: number;
@@ -43,7 +47,9 @@ export const defaultApiConfig: ApiConfig = {
   tokenTtlSeconds: 24 * 3600,
   // OWASP's scrypt recommendation: N=2^17, r=8, p=1 (128 MiB, ~0.3 s on our machines).
   scrypt: { N: 2 ** 17, r: 8, p: 1 },
-  loginMaxPerEmail: 10,
+  loginFreeFailures: 5,
+  loginMaxBackoffSeconds: 15 * 60,
+  loginAccountFailuresPerHour: 100,
   loginMaxPerIp: 100,
   loginWindowSeconds: 15 * 60,
   maxBodyBytes: 64 * 1024,
@@ -89,7 +95,13 @@ export const apiConfigFromEnv: Effect.Effect<ApiConfig, ConfigError.ConfigError>
       r: yield* int("CINEMATCH_SCRYPT_R", d.scrypt.r, 1, 32),
       p: yield* int("CINEMATCH_SCRYPT_P", d.scrypt.p, 1, 16),
     },
-    loginMaxPerEmail: yield* int("CINEMATCH_LOGIN_MAX_PER_EMAIL", d.loginMaxPerEmail, 1),
+    loginFreeFailures: yield* int("CINEMATCH_LOGIN_FREE_FAILURES", d.loginFreeFailures, 1, 1000),
+    loginMaxBackoffSeconds: yield* int("CINEMATCH_LOGIN_MAX_BACKOFF_SECONDS", d.loginMaxBackoffSeconds, 1),
+    loginAccountFailuresPerHour: yield* int(
+      "CINEMATCH_LOGIN_ACCOUNT_FAILURES_PER_HOUR",
+      d.loginAccountFailuresPerHour,
+      1,
+    ),
     loginMaxPerIp: yield* int("CINEMATCH_LOGIN_MAX_PER_IP", d.loginMaxPerIp, 1),
     loginWindowSeconds: yield* int("CINEMATCH_LOGIN_WINDOW_SECONDS", d.loginWindowSeconds, 1),
     maxBodyBytes: yield* int("CINEMATCH_MAX_BODY_BYTES", d.maxBodyBytes, 256),

@@ -6,6 +6,7 @@ import type { ApiConfig } from "../config.ts";
 import { HttpFailure, tooManyRequests, unauthorized } from "../http/failure.ts";
 import type { Caller } from "../http/route.ts";
 import { hashPassword, verifyPassword } from "./passwords.ts";
+import { makeLoginThrottle } from "./login-throttle.ts";
 import { makeRateLimiter } from "./rate-limit.ts";
 import { issueToken, verifyToken } from "./tokens.ts";
 
@@ -37,8 +38,8 @@ const problems = {
 /**
  * Accounts and tokens. The token secret comes from the config; without one a random secret is made
  * (and a warning logged: tokens then die with the process). At most two scrypt derivations run at
- * once (each takes 128·N·r bytes); logins are limited per email and per client address, and signups
- * per address, in fixed windows.
+ * once (each takes 128·N·r bytes). Logins back off per account and address and are bounded per
+ * account (`login-throttle.ts`); attempts and signups are limited per client address in fixed windows.
  */
 export const makeAuth = (config: ApiConfig): Effect.Effect<Auth> =>
   Effect.gen(function* () {
@@ -53,7 +54,11 @@ export const makeAuth = (config: ApiConfig): Effect.Effect<Auth> =>
     }
     const kdf = yield* Effect.makeSemaphore(2);
     const windowMs = config.loginWindowSeconds * 1000;
-    const byEmail = makeRateLimiter(config.loginMaxPerEmail, windowMs);
+    const throttle = makeLoginThrottle({
+      freeFailures: config.loginFreeFailures,
+      maxBackoffMs: config.loginMaxBackoffSeconds * 1000,
+      accountFailuresPerHour: config.loginAccountFailuresPerHour,
+    });
     const byIp = makeRateLimiter(config.loginMaxPerIp, windowMs);
     const signupsByIp = makeRateLimiter(config.loginMaxPerIp, windowMs);
     /** Verified against when the email is unknown, so both answers take as long. */
@@ -99,7 +104,9 @@ export const makeAuth = (config: ApiConfig): Effect.Effect<Auth> =>
     const login: Auth["login"] = (credentials, ip) =>
       Effect.gen(function* () {
         yield* limit(byIp, ip);
-        yield* limit(byEmail, credentials.email);
+        const now = yield* Clock.currentTimeMillis;
+        const verdict = throttle.begin(credentials.email, ip, now);
+        if (!verdict.allowed) return yield* Effect.fail(tooManyRequests(verdict.retryAfterMs));
         const found = yield* (yield* AccountsStore).findByEmail(credentials.email);
         if (Option.isNone(found)) {
           if (decoy === undefined) decoy = yield* hashPassword("decoy password", config.scrypt);
@@ -108,7 +115,7 @@ export const makeAuth = (config: ApiConfig): Effect.Effect<Auth> =>
         }
         const ok = yield* kdf.withPermits(1)(verifyPassword(credentials.password, found.value.password_hash));
         if (!ok) return yield* Effect.fail(invalidCredentials);
-        byEmail.reset(credentials.email);
+        throttle.succeeded(credentials.email, ip, yield* Clock.currentTimeMillis);
         return yield* tokenFor(found.value);
       });
 
