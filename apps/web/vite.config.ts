@@ -9,7 +9,8 @@ export default defineConfig({
     outDir: "dist",
     emptyOutDir: true,
     target: "es2022",
-    sourcemap: true,
+    // Source maps hand out the source: built only when asked (the API serves them only when asked too).
+    sourcemap: process.env.CINEMATCH_SOURCE_MAPS === "true",
     reportCompressedSize: true,
   },
   server: {

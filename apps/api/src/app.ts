@@ -18,6 +18,7 @@ import { Context, Data, Effect, Layer, type Scope } from "effect";
 import { makeAuth } from "./auth/service.ts";
 import type { ApiConfig } from "./config.ts";
 import { docsPage } from "./http/docs-page.ts";
+import { answerUnparsableRequests } from "./http/hardening.ts";
 import { makeHttpMetrics } from "./http/metrics.ts";
 import { makeOpenApiDocument } from "./http/openapi.ts";
 import type { Route } from "./http/route.ts";
@@ -150,7 +151,7 @@ export const makeApiListener = (
       trustProxy: config.trustProxy,
       authenticate: auth.authenticate,
       metrics,
-      staticFiles: makeStaticFiles(config.webDist),
+      staticFiles: makeStaticFiles(config.webDist, { sourceMaps: config.serveSourceMaps }),
     });
   });
 
@@ -163,6 +164,7 @@ export const ApiHttpLive = (
     Effect.gen(function* () {
       const listener = yield* makeApiListener(options);
       const server = createServer({ keepAliveTimeout: 5_000 }, listener);
+      answerUnparsableRequests(server);
       yield* Effect.async<void, ApiStartError>((resume) => {
         const onError = (cause: Error) =>
           resume(

@@ -24,6 +24,8 @@ export interface ApiConfig {
   readonly maxBodyBytes: number;
   /** The dashboard's build output, served at `/`. */
   readonly webDist: string;
+  /** Serve the dashboard's `*.map` files (they expose its source; for debugging only). */
+  readonly serveSourceMaps: boolean;
   readonly trendsRefreshMs: number;
   readonly livePollMs: number;
   readonly liveKeepAliveMs: number;
@@ -54,6 +56,7 @@ export const defaultApiConfig: ApiConfig = {
   loginWindowSeconds: 15 * 60,
   maxBodyBytes: 64 * 1024,
   webDist: DEFAULT_WEB_DIST,
+  serveSourceMaps: false,
   trendsRefreshMs: 300,
   livePollMs: 500,
   liveKeepAliveMs: 15_000,
@@ -106,6 +109,9 @@ export const apiConfigFromEnv: Effect.Effect<ApiConfig, ConfigError.ConfigError>
     loginWindowSeconds: yield* int("CINEMATCH_LOGIN_WINDOW_SECONDS", d.loginWindowSeconds, 1),
     maxBodyBytes: yield* int("CINEMATCH_MAX_BODY_BYTES", d.maxBodyBytes, 256),
     webDist: yield* Config.string("CINEMATCH_WEB_DIST").pipe(Config.withDefault(d.webDist)),
+    serveSourceMaps: yield* Config.boolean("CINEMATCH_SOURCE_MAPS").pipe(
+      Config.withDefault(d.serveSourceMaps),
+    ),
     trendsRefreshMs: yield* int("CINEMATCH_TRENDS_REFRESH_MS", d.trendsRefreshMs, 10),
     livePollMs: yield* int("CINEMATCH_LIVE_POLL_MS", d.livePollMs, 10),
     liveKeepAliveMs: yield* int("CINEMATCH_LIVE_KEEPALIVE_MS", d.liveKeepAliveMs, 100),

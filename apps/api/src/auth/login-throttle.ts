@@ -103,7 +103,11 @@ export const makeLoginThrottle = (options: LoginThrottleOptions): LoginThrottle 
       const budget = budgetOf(account, now);
       const isKnown = known.get(account)?.includes(address) ?? false;
       if (budget.tokens < 1 && !isKnown) {
-        return { allowed: false, retryAfterMs: Math.ceil((1 - budget.tokens) / refillPerMs), reason: "account" };
+        return {
+          allowed: false,
+          retryAfterMs: Math.ceil((1 - budget.tokens) / refillPerMs),
+          reason: "account",
+        };
       }
       if (!isKnown) budget.tokens = Math.max(0, budget.tokens - 1);
       storeBudget(account, budget);

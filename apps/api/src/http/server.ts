@@ -3,6 +3,7 @@ import { IdGenerator } from "@cinematch/adapters";
 import { decoderFor, type ErrorBody, jsonDecoderFor } from "@cinematch/domain";
 import { Cause, Clock, Effect, Either, Exit, Fiber, Option, Runtime, type Schema } from "effect";
 import { badRequest, HttpFailure, payloadTooLarge, unauthorized, validationFailed } from "./failure.ts";
+import { SECURITY_HEADERS } from "./hardening.ts";
 import type { HttpMetrics } from "./metrics.ts";
 import type { Caller, Reply, Route } from "./route.ts";
 import { makeRouter } from "./router.ts";
@@ -254,8 +255,13 @@ export const makeRequestListener = <R>(options: RequestListenerOptions<R>) => {
       started,
     );
 
+  const securityHeaders = Object.entries(SECURITY_HEADERS);
+
   return (req: IncomingMessage, res: ServerResponse): void => {
     const started = performance.now();
+    // Set before anything is written, so streams (/live) and static files carry them too; a reply's
+    // own headers (the docs page's policy) take precedence in writeHead.
+    for (const [name, value] of securityHeaders) res.setHeader(name, value);
     const method = req.method ?? "GET";
     const url = req.url ?? "/";
     const mark = url.indexOf("?");

@@ -43,9 +43,10 @@ const isFile = async (path: string) => {
 /**
  * The dashboard's build output. A path that names a file inside `root` is that file; any other GET
  * that accepts HTML gets `index.html` (the dashboard routes in the browser); `undefined` otherwise.
- * When `root` has no index.html yet, `/` says the dashboard is not built.
+ * When `root` has no index.html yet, `/` says the dashboard is not built. Source maps (`*.map`) are
+ * served only when `sourceMaps` is on: they hand out the dashboard's source.
  */
-export const makeStaticFiles = (root: string) => {
+export const makeStaticFiles = (root: string, options: { readonly sourceMaps: boolean }) => {
   const base = normalize(root);
   return async (pathname: string, acceptsHtml: boolean): Promise<StaticFile | undefined> => {
     let relative: string;
@@ -55,6 +56,7 @@ export const makeStaticFiles = (root: string) => {
       return undefined;
     }
     if (relative.includes("\0")) return undefined;
+    if (!options.sourceMaps && extname(relative).toLowerCase() === ".map") return undefined;
     const target = normalize(join(base, relative));
     const inside = target === base || target.startsWith(base.endsWith(sep) ? base : base + sep);
     const index = join(base, "index.html");

@@ -33,6 +33,7 @@ import {
 import { Clock, Duration, Effect, Option, Schema } from "effect";
 import type { Auth } from "../auth/service.ts";
 import { HttpFailure, notFound, validationFailed } from "../http/failure.ts";
+import { contentSecurityPolicyFor } from "../http/hardening.ts";
 import type { HttpMetrics, Sample } from "../http/metrics.ts";
 import { json, jsonText, noContent, textReply } from "../http/reply.ts";
 import { type Route, route } from "../http/route.ts";
@@ -81,6 +82,7 @@ const encodeMatches = Schema.encodeSync(Schema.Array(CatalogMatch));
 
 export const makeRoutes = (deps: RouteDependencies): ReadonlyArray<Route<RouteServices>> => {
   const { auth, catalog, trends } = deps;
+  let docsPolicy: string | undefined;
 
   const notInFuture = (watched_at: number | undefined) =>
     Effect.flatMap(Clock.currentTimeMillis, (now) =>
@@ -521,7 +523,12 @@ export const makeRoutes = (deps: RouteDependencies): ReadonlyArray<Route<RouteSe
       auth: "none",
       hidden: true,
       responses: [{ status: 200, description: "HTML page", contentType: "text/html" }],
-      handler: () => Effect.sync(() => textReply(200, "text/html; charset=utf-8", deps.docsPage())),
+      handler: () =>
+        Effect.sync(() => {
+          const page = deps.docsPage();
+          docsPolicy ??= contentSecurityPolicyFor(page);
+          return textReply(200, "text/html; charset=utf-8", page, { "content-security-policy": docsPolicy });
+        }),
     }),
   ];
 };

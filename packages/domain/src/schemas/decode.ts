@@ -28,11 +28,53 @@ export const decoderFor = <A, I>(schema: Schema.Schema<A, I, never>, subject: st
     Either.mapLeft(decode(input), (error) => new DecodeError({ subject, issues: toFieldIssues(error) }));
 };
 
-/** Parses JSON text and decodes it; malformed JSON is a `DecodeError` at the root. */
-export const jsonDecoderFor = <A, I>(schema: Schema.Schema<A, I, never>, subject: string) =>
-  jsonDecoderFrom(decoderFor(schema, subject), subject);
+/** Deeper than any document we accept, far shallower than what overflows the stack. */
+export const MAX_JSON_DEPTH = 32;
 
-/** Parses JSON text and hands it to `decode`; malformed JSON is a `DecodeError` at the root. */
+/**
+ * Whether JSON text opens more than `max` arrays or objects inside one another. A linear scan
+ * before parsing: decoding and reporting on a value thousands of levels deep recurses once per
+ * level and overflows the stack, whatever the schema.
+ */
+export const jsonNestedDeeperThan = (text: string, max: number): boolean => {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92 /* \ */) i++;
+      else if (c === 34 /* " */) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 91 /* [ */ || c === 123 /* { */) {
+      depth++;
+      if (depth > max) return true;
+    } else if (c === 93 /* ] */ || c === 125 /* } */) depth--;
+  }
+  return false;
+};
+
+const tooDeep = (subject: string) =>
+  new DecodeError({
+    subject,
+    issues: [{ path: "", message: `nested too deeply: more than ${MAX_JSON_DEPTH} levels` }],
+  });
+
+/**
+ * Parses JSON text and decodes it; malformed JSON is a `DecodeError` at the root, and so is JSON
+ * nested deeper than `MAX_JSON_DEPTH` (its message starts "nested too deeply"), checked before
+ * parsing: what clients send (request bodies) goes through here.
+ */
+export const jsonDecoderFor = <A, I>(schema: Schema.Schema<A, I, never>, subject: string) => {
+  const decode = jsonDecoderFrom(decoderFor(schema, subject), subject);
+  return (text: string): Either.Either<A, DecodeError> =>
+    jsonNestedDeeperThan(text, MAX_JSON_DEPTH) ? Either.left(tooDeep(subject)) : decode(text);
+};
+
+/**
+ * Parses JSON text and hands it to `decode`; malformed JSON is a `DecodeError` at the root. No
+ * depth scan up front (the runners' hot path); a document so deep that decoding it overflows the
+ * stack is a "nested too deeply" `DecodeError` instead of a crash.
+ */
 export const jsonDecoderFrom = <A>(
   decode: (input: unknown) => Either.Either<A, DecodeError>,
   subject: string,
@@ -46,7 +88,12 @@ export const jsonDecoderFrom = <A>(
         new DecodeError({ subject, issues: [{ path: "", message: `malformed JSON: ${String(cause)}` }] }),
       );
     }
-    return decode(parsed);
+    try {
+      return decode(parsed);
+    } catch (cause) {
+      if (String(cause).includes("Maximum call stack size exceeded")) return Either.left(tooDeep(subject));
+      throw cause;
+    }
   };
 };
 

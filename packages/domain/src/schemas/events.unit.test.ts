@@ -1,7 +1,8 @@
 import { Either, Schema } from "effect";
 import { describe, expect, it } from "vitest";
-import { decoderFor, jsonDecoderFor } from "./decode.ts";
+import { decoderFor, jsonDecoderFor, jsonNestedDeeperThan, MAX_JSON_DEPTH } from "./decode.ts";
 import { WatchlistEvent } from "./events.ts";
+import { decodeWatchlistEventJson } from "./fast-decode.ts";
 
 const decodeEvent = decoderFor(WatchlistEvent, "watchlist event");
 const addEvent = {
@@ -37,6 +38,28 @@ describe("a watchlist event on the wire", () => {
   it("given malformed JSON, when decoded, then the error says so at the root", () => {
     const result = jsonDecoderFor(WatchlistEvent, "watchlist event")("{not json");
     expect(Either.isLeft(result) && result.left.issues[0]?.message).toMatch(/malformed JSON/);
+  });
+
+  it("given JSON nested thousands of levels deep, when decoded, then a DecodeError at the root instead of a stack overflow", () => {
+    const deep = (depth: number) => `{"user_id": ${"[".repeat(depth)}${"]".repeat(depth)}}`;
+    for (const depth of [2_800, 100_000]) {
+      const result = jsonDecoderFor(WatchlistEvent, "watchlist event")(deep(depth));
+      expect(Either.isLeft(result) && result.left.issues).toEqual([
+        { path: "", message: `nested too deeply: more than ${MAX_JSON_DEPTH} levels` },
+      ]);
+    }
+  });
+
+  it("given a Kafka record nested 100,000 deep, when the runners' fast decoder reads it, then a DecodeError (dead letter), not a crash", () => {
+    const text = `{"event_type": "ADD", "user_id": ${"[".repeat(100_000)}${"]".repeat(100_000)}}`;
+    const result = decodeWatchlistEventJson(text);
+    expect(Either.isLeft(result)).toBe(true);
+  });
+
+  it("given brackets inside strings, when the depth is measured, then they do not count", () => {
+    const text = JSON.stringify({ title: '[[[[{{{{\\"[[[['.repeat(20), nested: [[[1]]] });
+    expect(jsonNestedDeeperThan(text, 4)).toBe(false);
+    expect(jsonNestedDeeperThan(text, 3)).toBe(true);
   });
 
   it("given an unknown event type, when decoded, then it is refused", () => {
