@@ -1,9 +1,10 @@
 import { join } from "node:path";
-import { CatalogStore, CatalogStoreMongo, layerMongoDatabase } from "@cinematch/adapters";
+import { CatalogStore } from "@cinematch/adapters";
+import { CatalogStoreMongo, MongoDatabaseLive } from "@cinematch/adapters/mongo";
 import { Effect, Layer } from "effect";
 import { MongoClient } from "mongodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mongoCatalogLayer, runCatalogImport } from "../../apps/cli/src/catalog-import/index.ts";
+import { mongoCatalogLayer, runCatalogImport } from "@cinematch/cli/catalog-import";
 
 const mongoUrl = process.env.MONGODB_URL;
 if (!mongoUrl) {
@@ -35,7 +36,7 @@ const readCatalog = () =>
   Effect.runPromise(
     Effect.scoped(
       Effect.flatMap(CatalogStore, (c) => c.all).pipe(
-        Effect.provide(CatalogStoreMongo.pipe(Layer.provide(layerMongoDatabase(url)))),
+        Effect.provide(CatalogStoreMongo.pipe(Layer.provide(MongoDatabaseLive(url)))),
       ),
     ),
   );
@@ -117,7 +118,7 @@ describe("importing into a real MongoDB-wire server", () => {
         stdout: { write: () => true },
         stderr: { write: (t: string) => (stderr += t) },
         catalogLayer: (u) =>
-          CatalogStoreMongo.pipe(Layer.provide(layerMongoDatabase(u, { serverSelectionTimeoutMs: 500 }))),
+          CatalogStoreMongo.pipe(Layer.provide(MongoDatabaseLive(u, { serverSelectionTimeoutMs: 500 }))),
       },
     );
     expect(code).toBe(3);

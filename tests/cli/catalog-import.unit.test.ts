@@ -4,12 +4,12 @@ import { join } from "node:path";
 import {
   CatalogStore as CatalogTag,
   type CatalogStore,
-  MongoError,
+  StoreUnavailable,
   makeCatalogStoreMemory,
 } from "@cinematch/adapters";
 import { Effect, Layer } from "effect";
 import { describe, expect, it } from "vitest";
-import { runCatalogImport } from "../../apps/cli/src/catalog-import/command.ts";
+import { runCatalogImport } from "@cinematch/cli/catalog-import";
 
 const fixtures = join(import.meta.dirname, "fixtures");
 const good = ["--imdb", join(fixtures, "imdb-good.csv"), "--movielens", join(fixtures, "movielens-good")];
@@ -186,7 +186,8 @@ describe("a database that fails", () => {
   it("given a catalog whose writes fail, when imported, then the failure is said without the password and exit is 3", async () => {
     const failing = Layer.succeed(CatalogTag, {
       ...makeCatalogStoreMemory(),
-      upsertMany: () => Effect.fail(new MongoError({ operation: "upsert", message: "connection refused" })),
+      upsertMany: () =>
+        Effect.fail(new StoreUnavailable({ operation: "upsert", message: "connection refused" })),
     });
     const result = await run([...good, "--mongodb-url", "mongodb://user:hunter2@db.invalid/cat"], {
       layer: failing,

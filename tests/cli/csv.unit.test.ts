@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { csvTable, decodeUtf8, parseCsv } from "../../apps/cli/src/catalog-import/csv.ts";
+import { csvTable, decodeUtf8, parseCsv } from "@cinematch/cli/catalog-import";
 
 const fieldsOf = (text: string) => parseCsv(text).records.map((r) => r.fields);
 

@@ -1,9 +1,9 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { readImdbCsv } from "../../apps/cli/src/catalog-import/imdb.ts";
-import { mergeCatalogs, mergeEntries } from "../../apps/cli/src/catalog-import/merge.ts";
-import { readMovieLensLinks, readMovieLensMovies } from "../../apps/cli/src/catalog-import/movielens.ts";
+import { readImdbCsv } from "@cinematch/cli/catalog-import";
+import { mergeCatalogs, mergeEntries } from "@cinematch/cli/catalog-import";
+import { readMovieLensLinks, readMovieLensMovies } from "@cinematch/cli/catalog-import";
 
 const fixture = (name: string) => readFileSync(join(import.meta.dirname, "fixtures", name), "utf8");
 

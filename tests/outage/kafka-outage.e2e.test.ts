@@ -8,7 +8,8 @@
  */
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
-import { CatalogStore, CatalogStoreMongo, layerMongoDatabase } from "@cinematch/adapters";
+import { CatalogStore } from "@cinematch/adapters";
+import { CatalogStoreMongo, MongoDatabaseLive } from "@cinematch/adapters/mongo";
 import type { Film } from "@cinematch/domain";
 import { Effect, Layer } from "effect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -64,7 +65,7 @@ beforeAll(async () => {
   mongoUrl.pathname = `/${run}`;
   await Effect.runPromise(
     Effect.flatMap(CatalogStore, (catalog) => catalog.upsertMany(FILMS.map((film) => ({ film })))).pipe(
-      Effect.provide(Layer.provideMerge(CatalogStoreMongo, layerMongoDatabase(mongoUrl.toString()))),
+      Effect.provide(Layer.provideMerge(CatalogStoreMongo, MongoDatabaseLive(mongoUrl.toString()))),
       Effect.scoped,
     ),
   );

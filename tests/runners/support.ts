@@ -11,18 +11,20 @@ import {
   EventLog,
   GlobalStatsStore,
   IdGeneratorRandom,
-  layerEventLogKafka,
-  layerMongoDatabase,
   OutboxPublisher,
   OutboxPublisherLive,
-  ReadModelsMongo,
-  TrendsStateStoreMongo,
   UserStatsStore,
   WatchlistCommands,
   WatchlistCommandsLive,
   WatchlistStore,
-  WatchlistStoreMongo,
 } from "@cinematch/adapters";
+import { EventLogKafka } from "@cinematch/adapters/kafka";
+import {
+  MongoDatabaseLive,
+  ReadModelsMongo,
+  TrendsStateStoreMongo,
+  WatchlistStoreMongo,
+} from "@cinematch/adapters/mongo";
 import { requireEnv, uniqueName } from "@cinematch/adapters/testing";
 import { type TrendWindow, TREND_WINDOWS, type UserStats, type WatchedEntry } from "@cinematch/domain";
 import { comparable, expectedTrends } from "@cinematch/trends-runner/testing";
@@ -78,12 +80,12 @@ export const makeWorld = (prefix: string, partitions = 3): World => {
 
 /** The test's own connections: the write path, the stores to check, the log to watch. */
 export const worldLayer = (world: World) => {
-  const database = layerMongoDatabase(world.mongoUrl, { appName: "runners-int-test" });
+  const database = MongoDatabaseLive(world.mongoUrl, { appName: "runners-int-test" });
   const base = Layer.mergeAll(
     Layer.mergeAll(WatchlistStoreMongo, ReadModelsMongo, TrendsStateStoreMongo).pipe(
       Layer.provideMerge(database),
     ),
-    layerEventLogKafka({ brokers: world.brokers, clientId: `${world.name}-test` }),
+    EventLogKafka({ brokers: world.brokers, clientId: `${world.name}-test` }),
     IdGeneratorRandom,
   );
   return WatchlistCommandsLive({ publish: "await" }).pipe(

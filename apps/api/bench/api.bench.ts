@@ -10,15 +10,13 @@ import { randomUUID } from "node:crypto";
 import { createServer } from "node:net";
 import { loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
+import { CatalogStore, type CatalogEntry, GlobalStatsStore } from "@cinematch/adapters";
 import {
-  CatalogStore,
-  type CatalogEntry,
   CatalogStoreMongo,
-  GlobalStatsStore,
   GlobalStatsStoreMongo,
-  layerMongoDatabase,
+  MongoDatabaseLive,
   MongoDatabase,
-} from "@cinematch/adapters";
+} from "@cinematch/adapters/mongo";
 import { type GlobalStatsDocument, TREND_WINDOWS } from "@cinematch/domain";
 import autocannon from "autocannon";
 import { Effect, Layer } from "effect";
@@ -99,7 +97,7 @@ const seed = (mongoUrl: string) =>
   }).pipe(
     Effect.provide(
       Layer.mergeAll(CatalogStoreMongo, GlobalStatsStoreMongo).pipe(
-        Layer.provideMerge(layerMongoDatabase(mongoUrl)),
+        Layer.provideMerge(MongoDatabaseLive(mongoUrl)),
       ),
     ),
     Effect.scoped,
@@ -107,7 +105,7 @@ const seed = (mongoUrl: string) =>
 
 const dropDatabase = (mongoUrl: string) =>
   Effect.flatMap(MongoDatabase, ({ db }) => Effect.promise(() => db.dropDatabase())).pipe(
-    Effect.provide(layerMongoDatabase(mongoUrl)),
+    Effect.provide(MongoDatabaseLive(mongoUrl)),
     Effect.scoped,
   );
 

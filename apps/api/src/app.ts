@@ -8,7 +8,7 @@ import {
   type IdGenerator,
   OutboxPublisher,
   OutboxPublisherLive,
-  OutboxRelay,
+  OutboxRelayLive,
   type UserStatsStore,
   type WatchlistCommands,
   WatchlistCommandsLive,
@@ -62,12 +62,12 @@ export interface ApiOptions {
  * The write side shared by the API and any tool in the same process: the outbox publisher, its relay
  * (a scoped background fiber) and `WatchlistCommands`.
  */
-export const OutboxLive = (
+export const WatchlistCommandsAndOutboxLive = (
   config: ApiConfig,
 ): Layer.Layer<WatchlistCommands | OutboxPublisher, never, WatchlistStore | EventLog | IdGenerator> =>
   Layer.mergeAll(
     WatchlistCommandsLive({ publish: config.publishMode }),
-    OutboxRelay({
+    OutboxRelayLive({
       intervalMs: config.relayIntervalMs,
       idleIntervalMs: config.relayIdleIntervalMs,
       batchSize: config.relayBatchSize,
@@ -200,4 +200,4 @@ export const ApiHttpLive = (
 export const ApiLive = (
   options: ApiOptions,
 ): Layer.Layer<ApiServer | WatchlistCommands | OutboxPublisher, ApiStartError, ApiDependencies> =>
-  ApiHttpLive(options).pipe(Layer.provideMerge(OutboxLive(options.config)));
+  ApiHttpLive(options).pipe(Layer.provideMerge(WatchlistCommandsAndOutboxLive(options.config)));

@@ -11,7 +11,7 @@ export {
   type ApiServerService,
   ApiStartError,
   makeApiListener,
-  OutboxLive,
+  WatchlistCommandsAndOutboxLive,
 } from "./app.ts";
 export { type ApiConfig, apiConfig, apiConfigFromEnv, DEFAULT_WEB_DIST, defaultApiConfig } from "./config.ts";
 export type { ReadinessCheck } from "./routes/routes.ts";

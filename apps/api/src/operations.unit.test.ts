@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { MongoError } from "@cinematch/adapters";
+import { StoreUnavailable } from "@cinematch/adapters";
 import type { GlobalStatsDocument, UserStatsDocument } from "@cinematch/domain";
 import { Effect } from "effect";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -20,7 +20,7 @@ describe("requests the API cannot serve", () => {
             ? Effect.die(new Error("secret internal detail at Object.<anonymous> (/app/x.ts:1:1)"))
             : id === "ml-down"
               ? Effect.fail(
-                  new MongoError({ operation: "catalog.get", message: "connection refused 10.0.0.5" }),
+                  new StoreUnavailable({ operation: "catalog.get", message: "connection refused 10.0.0.5" }),
                 )
               : memory.get(id),
       }),

@@ -1,20 +1,22 @@
 import {
   AccountsStoreMemory,
-  AccountsStoreMongo,
   CatalogStoreMemory,
-  CatalogStoreMongo,
   EventLog,
   IdGeneratorRandom,
-  layerEventLogKafkaFromEnv,
-  layerEventLogMemory,
-  layerMongoDatabaseFromEnv,
-  MongoDatabase,
+  EventLogMemory,
   ReadModelsMemory,
+  WatchlistStoreMemory,
+} from "@cinematch/adapters";
+import { EventLogKafkaFromEnv } from "@cinematch/adapters/kafka";
+import {
+  AccountsStoreMongo,
+  CatalogStoreMongo,
+  MongoDatabaseLiveFromEnv,
+  MongoDatabase,
   ReadModelsMongo,
   tryMongo,
-  WatchlistStoreMemory,
   WatchlistStoreMongo,
-} from "@cinematch/adapters";
+} from "@cinematch/adapters/mongo";
 import { Effect, Layer } from "effect";
 import { type ApiDependencies, ApiLive, type ApiServer } from "./app.ts";
 import type { ApiConfig } from "./config.ts";
@@ -40,9 +42,7 @@ export const ApiStandaloneLive = (
   config: ApiConfig,
   choice: StandaloneChoice,
 ): Layer.Layer<ApiServer, unknown> => {
-  const eventLog: Layer.Layer<EventLog, unknown> = choice.kafka
-    ? layerEventLogKafkaFromEnv()
-    : layerEventLogMemory();
+  const eventLog: Layer.Layer<EventLog, unknown> = choice.kafka ? EventLogKafkaFromEnv() : EventLogMemory();
   const api = <R>(
     stores: Layer.Layer<Exclude<ApiDependencies, EventLog>, unknown, R>,
     readiness: ReadonlyArray<ReadinessCheck>,
@@ -64,7 +64,7 @@ export const ApiStandaloneLive = (
       Layer.mergeAll(
         WatchlistStoreMemory,
         AccountsStoreMemory,
-        CatalogStoreMemory(),
+        CatalogStoreMemory,
         ReadModelsMemory,
         IdGeneratorRandom,
       ),
@@ -82,5 +82,5 @@ export const ApiStandaloneLive = (
     Effect.map(MongoDatabase, ({ db }) =>
       api(stores, [{ name: "mongodb", check: tryMongo("ping", () => db.command({ ping: 1 })) }]),
     ),
-  ).pipe(Layer.provide(layerMongoDatabaseFromEnv()));
+  ).pipe(Layer.provide(MongoDatabaseLiveFromEnv()));
 };

@@ -13,9 +13,10 @@ import { randomBytes } from "node:crypto";
 import { parseArgs } from "node:util";
 import {
   AccountsStoreMemory,
-  CatalogStoreMemory,
+  CatalogStore,
+  makeCatalogStoreMemory,
   IdGeneratorRandom,
-  layerEventLogMemory,
+  EventLogMemory,
   ReadModelsMemory,
   TrendsStateStoreMemory,
   WatchlistStoreMemory,
@@ -99,10 +100,10 @@ const program = Effect.gen(function* () {
   // One instance of every port, shared by the API and both runners.
   const shared = yield* Layer.build(
     Layer.mergeAll(
-      layerEventLogMemory(),
+      EventLogMemory(),
       WatchlistStoreMemory,
       AccountsStoreMemory,
-      CatalogStoreMemory(catalog.entries),
+      Layer.sync(CatalogStore, () => makeCatalogStoreMemory(catalog.entries)),
       ReadModelsMemory,
       TrendsStateStoreMemory,
       IdGeneratorRandom,

@@ -5,7 +5,8 @@
  * search from the first minute. A catalog that has films is left alone (import a real one with
  * `npx cinematch catalog import`). Exit status 0 when the catalog has films afterwards.
  */
-import { CatalogStore, CatalogStoreMongo, layerMongoDatabaseFromEnv } from "@cinematch/adapters";
+import { CatalogStore } from "@cinematch/adapters";
+import { CatalogStoreMongo, MongoDatabaseLiveFromEnv } from "@cinematch/adapters/mongo";
 import { Effect, Layer } from "effect";
 import { describeVegaReport, loadVegaCatalog } from "./demo-catalog/vega.ts";
 
@@ -33,7 +34,7 @@ const exit = await Effect.runPromiseExit(
   Effect.scoped(
     program.pipe(
       Effect.provide(
-        CatalogStoreMongo.pipe(Layer.provide(layerMongoDatabaseFromEnv({ appName: "seed-catalog" }))),
+        CatalogStoreMongo.pipe(Layer.provide(MongoDatabaseLiveFromEnv({ appName: "seed-catalog" }))),
       ),
     ),
   ),

@@ -23,20 +23,17 @@ import { execFileSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { EventLog, toOutgoingMessage, UserStatsStore, WatchlistStore } from "@cinematch/adapters";
+import { EventLogKafka } from "@cinematch/adapters/kafka";
 import {
-  EventLog,
   GlobalStatsStoreMongo,
-  layerEventLogKafka,
-  layerMongoDatabase,
+  MongoDatabaseLive,
   MongoDatabase,
   ReadModelsMongo,
-  toOutgoingMessage,
   TrendsStateStoreMongo,
-  UserStatsStore,
   UserStatsStoreMongo,
-  WatchlistStore,
   WatchlistStoreMongo,
-} from "@cinematch/adapters";
+} from "@cinematch/adapters/mongo";
 import { readMovieLensMovies, readMovieLensRatings, replayPlan } from "@cinematch/cli";
 import { CURRENT_SCHEMA_VERSION, type Film, type MovieAdded } from "@cinematch/domain";
 import {
@@ -178,7 +175,7 @@ const rawConsumeRate = async (): Promise<number> => {
 /** The trends runner's stores on a database of its own (empty `movies`: its bootstrap counts nothing). */
 const trendsStores = () =>
   Layer.mergeAll(WatchlistStoreMongo, TrendsStateStoreMongo, GlobalStatsStoreMongo).pipe(
-    Layer.provide(layerMongoDatabase(mongoUrlOf("trends"))),
+    Layer.provide(MongoDatabaseLive(mongoUrlOf("trends"))),
   );
 
 /** The trends runner on this run's topic and its own databases, every partition consumed at once. */
@@ -294,7 +291,7 @@ const program = Effect.gen(function* () {
         partitionsConcurrency: PARTITIONS,
       });
       const trendsDb = Context.get(
-        yield* Layer.build(layerMongoDatabase(mongoUrlOf("trends"))),
+        yield* Layer.build(MongoDatabaseLive(mongoUrlOf("trends"))),
         MongoDatabase,
       ).db;
       const { db } = yield* MongoDatabase;
@@ -482,10 +479,10 @@ const program = Effect.gen(function* () {
 });
 
 const layers = Layer.mergeAll(WatchlistStoreMongo, ReadModelsMongo, UserStatsStoreMongo).pipe(
-  Layer.provideMerge(layerMongoDatabase(mongoUrl)),
+  Layer.provideMerge(MongoDatabaseLive(mongoUrl)),
   // As the runners' processes do: every partition consumed at once.
   Layer.merge(
-    layerEventLogKafka({
+    EventLogKafka({
       brokers,
       clientId: run,
       partitionsConsumedConcurrently: PARTITIONS,

@@ -1,14 +1,14 @@
 #!/usr/bin/env node
 // The trends runner as its own process: `node apps/trends-runner/src/main.ts`.
 // Settings come from the environment (see ../README.md).
+import { runMain } from "@cinematch/adapters";
+import { EventLogKafkaFromEnv } from "@cinematch/adapters/kafka";
 import {
   GlobalStatsStoreMongo,
-  layerEventLogKafkaFromEnv,
-  layerMongoDatabaseFromEnv,
+  MongoDatabaseLiveFromEnv,
   TrendsStateStoreMongo,
   WatchlistStoreMongo,
-  runMain,
-} from "@cinematch/adapters";
+} from "@cinematch/adapters/mongo";
 import { Duration, Effect, Layer, Schedule } from "effect";
 import { makeShiftedClock } from "./clock.ts";
 import { clockOffsetFromEnv, trendsRunnerConfigFromEnv } from "./config.ts";
@@ -18,9 +18,9 @@ const program = Effect.gen(function* () {
   const config = yield* trendsRunnerConfigFromEnv;
   const clockOffsetMs = yield* clockOffsetFromEnv;
   const stores = Layer.mergeAll(WatchlistStoreMongo, TrendsStateStoreMongo, GlobalStatsStoreMongo).pipe(
-    Layer.provide(layerMongoDatabaseFromEnv({ appName: "trends-runner" })),
+    Layer.provide(MongoDatabaseLiveFromEnv({ appName: "trends-runner" })),
   );
-  const eventLog = layerEventLogKafkaFromEnv({
+  const eventLog = EventLogKafkaFromEnv({
     partitionsConsumedConcurrently: config.partitionsConcurrency,
     sessionTimeoutMs: config.sessionTimeoutMs,
   });

@@ -3,7 +3,7 @@ import {
   EventLog,
   type EventLogError,
   GlobalStatsStore,
-  type MongoError,
+  type StoreUnavailable,
   TrendsStateStore,
   WatchlistStore,
 } from "@cinematch/adapters";
@@ -67,14 +67,14 @@ export interface TrendsRunnerHandle {
   /** The partitions' states as they are in memory (a copy is not made: read, don't keep). */
   readonly states: Effect.Effect<ReadonlyArray<PartitionTrendState>>;
   /** Writes `global_stats` now (tests, and the embedded composition's demo). */
-  readonly writeOutput: Effect.Effect<void, MongoError | EventLogError>;
+  readonly writeOutput: Effect.Effect<void, StoreUnavailable | EventLogError>;
 }
 
 type Deps = EventLog | WatchlistStore | TrendsStateStore | GlobalStatsStore;
 
 export const startTrendsRunner = (
   config: TrendsRunnerConfig = defaultTrendsRunnerConfig,
-): Effect.Effect<TrendsRunnerHandle, EventLogError | MongoError, Deps | Scope.Scope> =>
+): Effect.Effect<TrendsRunnerHandle, EventLogError | StoreUnavailable, Deps | Scope.Scope> =>
   Effect.gen(function* () {
     const log = yield* EventLog;
     const watchlist = yield* WatchlistStore;
@@ -132,4 +132,5 @@ export const startTrendsRunner = (
  */
 export const TrendsRunnerLive = (
   config: TrendsRunnerConfig = defaultTrendsRunnerConfig,
-): Layer.Layer<never, EventLogError | MongoError, Deps> => Layer.scopedDiscard(startTrendsRunner(config));
+): Layer.Layer<never, EventLogError | StoreUnavailable, Deps> =>
+  Layer.scopedDiscard(startTrendsRunner(config));

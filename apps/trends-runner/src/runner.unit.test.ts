@@ -4,7 +4,7 @@ import {
   EventLogMemoryControl,
   GlobalStatsStore,
   IdGeneratorSequential,
-  layerEventLogMemory,
+  EventLogMemory,
   makeTrendsStateStoreMemory,
   OutboxPublisherLive,
   ReadModelsMemory,
@@ -56,11 +56,7 @@ const random = (seed: number) => () => {
 const sharedWorld = Layer.mergeAll(WatchlistCommandsLive({ publish: "await" }), ReadModelsMemory).pipe(
   Layer.provideMerge(OutboxPublisherLive({ topic: TOPIC, partitions: 4, relayMinAgeMs: 0 })),
   Layer.provideMerge(
-    Layer.mergeAll(
-      WatchlistStoreMemory,
-      layerEventLogMemory({ maxBatchSize: 9 }),
-      IdGeneratorSequential("ev"),
-    ),
+    Layer.mergeAll(WatchlistStoreMemory, EventLogMemory({ maxBatchSize: 9 }), IdGeneratorSequential("ev")),
   ),
 );
 type Shared = Layer.Layer.Success<typeof sharedWorld>;

@@ -1,13 +1,13 @@
 #!/usr/bin/env node
 // The user-stats runner as its own process: `node apps/user-stats-runner/src/main.ts`.
 // Settings come from the environment (see ../README.md).
+import { runMain } from "@cinematch/adapters";
+import { EventLogKafkaFromEnv } from "@cinematch/adapters/kafka";
 import {
-  layerEventLogKafkaFromEnv,
-  layerMongoDatabaseFromEnv,
+  MongoDatabaseLiveFromEnv,
   UserStatsStoreMongo,
   WatchlistStoreMongo,
-  runMain,
-} from "@cinematch/adapters";
+} from "@cinematch/adapters/mongo";
 import { Duration, Effect, Layer, Schedule } from "effect";
 import { userStatsRunnerConfigFromEnv } from "./config.ts";
 import { startUserStatsRunner } from "./runner.ts";
@@ -15,9 +15,9 @@ import { startUserStatsRunner } from "./runner.ts";
 const program = Effect.gen(function* () {
   const config = yield* userStatsRunnerConfigFromEnv;
   const stores = Layer.merge(WatchlistStoreMongo, UserStatsStoreMongo).pipe(
-    Layer.provide(layerMongoDatabaseFromEnv({ appName: "user-stats-runner" })),
+    Layer.provide(MongoDatabaseLiveFromEnv({ appName: "user-stats-runner" })),
   );
-  const eventLog = layerEventLogKafkaFromEnv({
+  const eventLog = EventLogKafkaFromEnv({
     partitionsConsumedConcurrently: config.partitionsConcurrency,
     sessionTimeoutMs: config.sessionTimeoutMs,
   });

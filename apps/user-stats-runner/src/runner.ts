@@ -3,7 +3,7 @@ import {
   consumeDecoded,
   EventLog,
   type EventLogError,
-  type MongoError,
+  type StoreUnavailable,
   UserStatsStore,
   WatchlistStore,
   watchlistEntryKey,
@@ -42,7 +42,7 @@ interface Request {
   readonly lastOffset: string;
   /** Each event's user and film, in offset order. */
   readonly touched: ReadonlyArray<{ readonly user_id: string; readonly movie_id: string }>;
-  readonly done: Deferred.Deferred<void, MongoError>;
+  readonly done: Deferred.Deferred<void, StoreUnavailable>;
 }
 
 /**
@@ -162,7 +162,7 @@ export const startUserStatsRunner = (
           counters.dead_lettered += batch.deadLettered;
           const first = batch.records[0];
           if (first === undefined) return;
-          const done = yield* Deferred.make<void, MongoError>();
+          const done = yield* Deferred.make<void, StoreUnavailable>();
           yield* Queue.offer(requests, {
             partition: batch.partition,
             firstOffset: first.record.offset,

@@ -3,8 +3,8 @@ import {
   EventLog,
   EventLogMemoryControl,
   IdGeneratorSequential,
-  layerEventLogMemory,
-  MongoError,
+  EventLogMemory,
+  StoreUnavailable,
   OutboxPublisherLive,
   UserStatsStore,
   type UserStatsStoreService,
@@ -51,7 +51,7 @@ interface Spy {
 const world = (spy: Spy) => {
   const base = Layer.mergeAll(
     WatchlistStoreMemory,
-    layerEventLogMemory({ maxBatchSize: 7 }),
+    EventLogMemory({ maxBatchSize: 7 }),
     IdGeneratorSequential("ev"),
   );
   const commands = WatchlistCommandsLive().pipe(
@@ -70,7 +70,9 @@ const world = (spy: Spy) => {
             spy.putManyCalls += 1;
             if (spy.failPutMany > 0) {
               spy.failPutMany -= 1;
-              return Effect.fail(new MongoError({ operation: "user_stats.putMany", message: "injected" }));
+              return Effect.fail(
+                new StoreUnavailable({ operation: "user_stats.putMany", message: "injected" }),
+              );
             }
             return inner.putMany(documents);
           }),

@@ -1,13 +1,13 @@
+// The ports, their in-memory layers and the services built only from ports. Nothing here loads a
+// database or broker driver: the real layers are in `@cinematch/adapters/mongo` and
+// `@cinematch/adapters/kafka` (see README.md, "Entry points and layer names").
+export * from "./store-errors.ts";
 export * from "./event-log/EventLog.ts";
-export * from "./mongo/MongoDatabase.ts";
-export * from "./watchlist/WatchlistStore.ts";
-export * from "./read-models/ReadModels.ts";
-export * from "./ids/IdGenerator.ts";
-export * from "./watchlist/memory.ts";
-export * from "./event-log/partitioner.ts";
 export * from "./event-log/memory.ts";
+export * from "./event-log/partitioner.ts";
 export * from "./event-log/dead-letter.ts";
-export * from "./config/env.ts";
+export * from "./watchlist/WatchlistStore.ts";
+export * from "./watchlist/memory.ts";
 export * from "./watchlist/commands.ts";
 export * from "./outbox/OutboxPublisher.ts";
 export * from "./outbox/OutboxRelay.ts";
@@ -15,16 +15,10 @@ export * from "./accounts/AccountsStore.ts";
 export * from "./accounts/memory.ts";
 export * from "./catalog/CatalogStore.ts";
 export * from "./catalog/memory.ts";
-export * from "./event-log/kafka.ts";
-export * from "./mongo/errors.ts";
-export * from "./mongo/layer.ts";
-export * from "./watchlist/mongo.ts";
-export * from "./accounts/mongo.ts";
-export * from "./catalog/mongo.ts";
+export * from "./read-models/ReadModels.ts";
 export * from "./read-models/memory.ts";
-export * from "./read-models/mongo.ts";
-export * from "./read-models/bulk.ts";
 export * from "./trends-state/TrendsStateStore.ts";
 export * from "./trends-state/memory.ts";
-export * from "./trends-state/mongo.ts";
+export * from "./ids/IdGenerator.ts";
+export * from "./config/env.ts";
 export * from "./process/run-main.ts";

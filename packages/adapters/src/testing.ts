@@ -4,6 +4,5 @@ export * from "./event-log/EventLog.contract.ts";
 export * from "./event-log/test-support.ts";
 export * from "./accounts/AccountsStore.contract.ts";
 export * from "./catalog/CatalogStore.contract.ts";
-export * from "./mongo/test-support.ts";
 export * from "./read-models/ReadModels.contract.ts";
 export * from "./trends-state/TrendsStateStore.contract.ts";

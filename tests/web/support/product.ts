@@ -10,7 +10,8 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { CatalogStore, CatalogStoreMongo, layerMongoDatabase, MongoDatabase } from "@cinematch/adapters";
+import { CatalogStore } from "@cinematch/adapters";
+import { CatalogStoreMongo, MongoDatabaseLive, MongoDatabase } from "@cinematch/adapters/mongo";
 import type { Film } from "@cinematch/domain";
 import { Effect, Layer } from "effect";
 import { childEnv, freePort, repoRoot, type Started, startProcess, waitForHttp } from "./processes.ts";
@@ -150,7 +151,7 @@ export const FIXTURE_CATALOG: ReadonlyArray<Film> = [
 
 const withDatabase = <A, E>(url: string, body: Effect.Effect<A, E, CatalogStore | MongoDatabase>) =>
   Effect.runPromise(
-    body.pipe(Effect.provide(Layer.provideMerge(CatalogStoreMongo, layerMongoDatabase(url))), Effect.scoped),
+    body.pipe(Effect.provide(Layer.provideMerge(CatalogStoreMongo, MongoDatabaseLive(url))), Effect.scoped),
   );
 
 export interface RealStackOptions {

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { type Account, AccountsStore, IdGenerator, type MongoError } from "@cinematch/adapters";
+import { type Account, AccountsStore, IdGenerator, type StoreUnavailable } from "@cinematch/adapters";
 import type { AuthToken, Credentials } from "@cinematch/domain";
 import { Clock, Effect, Either, Option, Redacted } from "effect";
 import type { ApiConfig } from "../config.ts";
@@ -14,11 +14,11 @@ export interface Auth {
   readonly signup: (
     credentials: Credentials,
     ip: string,
-  ) => Effect.Effect<AuthToken, HttpFailure | MongoError, AccountsStore | IdGenerator>;
+  ) => Effect.Effect<AuthToken, HttpFailure | StoreUnavailable, AccountsStore | IdGenerator>;
   readonly login: (
     credentials: Credentials,
     ip: string,
-  ) => Effect.Effect<AuthToken, HttpFailure | MongoError, AccountsStore>;
+  ) => Effect.Effect<AuthToken, HttpFailure | StoreUnavailable, AccountsStore>;
   readonly authenticate: (token: string, nowMs: number) => Either.Either<Caller, string>;
 }
 

@@ -53,7 +53,7 @@ const recover = (route: string) => (cause: Cause.Cause<unknown>) =>
     if (Option.isSome(failure) && failure.value instanceof HttpFailure) return failureReply(failure.value);
     const error_id = yield* (yield* IdGenerator).next;
     const tag = Option.isSome(failure) ? tagOf(failure.value) : undefined;
-    const unavailable = tag === "MongoError" || tag === "EventLogError";
+    const unavailable = tag === "StoreUnavailable" || tag === "EventLogError";
     yield* Effect.logError(
       unavailable ? "request failed: a dependency is unavailable" : "request failed unexpectedly",
       cause,
@@ -62,7 +62,7 @@ const recover = (route: string) => (cause: Cause.Cause<unknown>) =>
       unavailable
         ? new HttpFailure({
             status: 503,
-            code: tag === "MongoError" ? "storage_unavailable" : "broker_unavailable",
+            code: tag === "StoreUnavailable" ? "storage_unavailable" : "broker_unavailable",
             message: "a service the API depends on is unavailable; try again shortly",
             headers: { "retry-after": "2" },
           })

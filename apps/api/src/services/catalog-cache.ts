@@ -1,4 +1,4 @@
-import { CatalogStore, type MongoError } from "@cinematch/adapters";
+import { CatalogStore, type StoreUnavailable } from "@cinematch/adapters";
 import {
   type CatalogIndex,
   decideResolution,
@@ -18,10 +18,10 @@ export interface CatalogCache {
   readonly search: (text: string, year: number | undefined, limit: number) => ReadonlyArray<MatchCandidate>;
   readonly resolve: (text: string, year: number | undefined) => CatalogResolution;
   /** The film by id: from memory, or from the store for a film imported since the last rebuild. */
-  readonly film: (movie_id: string) => Effect.Effect<Option.Option<Film>, MongoError>;
+  readonly film: (movie_id: string) => Effect.Effect<Option.Option<Film>, StoreUnavailable>;
   readonly size: () => number;
   /** Rebuilds now if the revision changed (the loop does it every `refreshMs`). */
-  readonly refresh: Effect.Effect<void, MongoError>;
+  readonly refresh: Effect.Effect<void, StoreUnavailable>;
 }
 
 export const makeCatalogCache = (

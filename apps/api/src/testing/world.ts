@@ -9,7 +9,7 @@ import {
   EventLogMemoryControl,
   GlobalStatsStore,
   IdGeneratorSequential,
-  layerEventLogMemory,
+  EventLogMemory,
   makeCatalogStoreMemory,
   UserStatsStore,
   WatchlistStoreMemory,
@@ -102,7 +102,7 @@ export const startWorld = async (
   const catalog = makeCatalogStoreMemory(testCatalog);
   const dependencies = Layer.mergeAll(
     WatchlistStoreMemory,
-    layerEventLogMemory(),
+    EventLogMemory(),
     IdGeneratorSequential("id"),
     AccountsStoreMemory,
     Layer.succeed(CatalogStore, options.catalog ? options.catalog(catalog) : catalog),

@@ -5,14 +5,13 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import {
   IdGeneratorRandom,
-  layerEventLogKafka,
-  layerMongoDatabase,
   OutboxPublisher,
   OutboxPublisherLive,
   WatchlistCommands,
   WatchlistCommandsLive,
-  WatchlistStoreMongo,
 } from "@cinematch/adapters";
+import { EventLogKafka } from "@cinematch/adapters/kafka";
+import { MongoDatabaseLive, WatchlistStoreMongo } from "@cinematch/adapters/mongo";
 import { type Film, USER_MOVIE_EVENTS_TOPIC } from "@cinematch/domain";
 import { Duration, Effect, Layer } from "effect";
 import { readMovieLensMovies } from "../catalog-import/movielens.ts";
@@ -148,9 +147,9 @@ export const topicCommandsLayer = (settings: {
 }) => {
   const base = Layer.mergeAll(
     WatchlistStoreMongo.pipe(
-      Layer.provide(layerMongoDatabase(settings.mongoUrl, { appName: "cinematch-replay" })),
+      Layer.provide(MongoDatabaseLive(settings.mongoUrl, { appName: "cinematch-replay" })),
     ),
-    layerEventLogKafka({ brokers: settings.brokers, clientId: "cinematch-replay" }),
+    EventLogKafka({ brokers: settings.brokers, clientId: "cinematch-replay" }),
     IdGeneratorRandom,
   );
   const publisher = OutboxPublisherLive({

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import {
   EventLogMemoryControl,
   IdGeneratorSequential,
-  layerEventLogMemory,
+  EventLogMemory,
   OutboxPublisherLive,
   WatchlistCommandsLive,
   WatchlistStore,
@@ -47,7 +47,7 @@ const sink = () => {
 const memoryWorld = (publish: "await" | "relay" = "await") =>
   Effect.runSync(
     Effect.gen(function* () {
-      const base = Layer.mergeAll(WatchlistStoreMemory, layerEventLogMemory(), IdGeneratorSequential("ev"));
+      const base = Layer.mergeAll(WatchlistStoreMemory, EventLogMemory(), IdGeneratorSequential("ev"));
       const layer = WatchlistCommandsLive({ publish }).pipe(
         Layer.provideMerge(OutboxPublisherLive({ topic: "replay-unit", partitions: 2, relayMinAgeMs: 0 })),
         Layer.provideMerge(base),

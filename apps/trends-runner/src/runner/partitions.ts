@@ -1,4 +1,4 @@
-import type { MongoError, EventLogError, TrendsStateStoreService } from "@cinematch/adapters";
+import type { StoreUnavailable, EventLogError, TrendsStateStoreService } from "@cinematch/adapters";
 import { fromPieces, type PartitionTrendState, type TrendChanges, type TrendConfig } from "@cinematch/domain";
 import { Effect, Option } from "effect";
 
@@ -74,7 +74,7 @@ export const makePartitionSlots = (): PartitionSlots => {
 /** Builds the state of partitions that have no complete checkpoint (see bootstrap.ts). */
 export type Bootstrap = (
   partitions: ReadonlyArray<number>,
-) => Effect.Effect<void, MongoError | EventLogError>;
+) => Effect.Effect<void, StoreUnavailable | EventLogError>;
 
 export interface PartitionStateDeps {
   readonly store: TrendsStateStoreService;

@@ -1,5 +1,5 @@
 import { Context, Data, type Effect, type Option } from "effect";
-import type { MongoError } from "../mongo/MongoDatabase.ts";
+import type { StoreUnavailable } from "../store-errors.ts";
 
 /**
  * A user account. `email` is stored as given: callers normalize it (trimmed, lowercase) first, so
@@ -17,9 +17,9 @@ export interface Account {
 export class EmailTaken extends Data.TaggedError("EmailTaken")<{ readonly email: string }> {}
 
 export interface AccountsStoreService {
-  readonly create: (account: Account) => Effect.Effect<void, EmailTaken | MongoError>;
-  readonly findByEmail: (email: string) => Effect.Effect<Option.Option<Account>, MongoError>;
-  readonly get: (user_id: string) => Effect.Effect<Option.Option<Account>, MongoError>;
+  readonly create: (account: Account) => Effect.Effect<void, EmailTaken | StoreUnavailable>;
+  readonly findByEmail: (email: string) => Effect.Effect<Option.Option<Account>, StoreUnavailable>;
+  readonly get: (user_id: string) => Effect.Effect<Option.Option<Account>, StoreUnavailable>;
 }
 
 /** The `users` collection: `{ _id: user_id, email (unique), password_hash, created_at }`. */

@@ -2,7 +2,8 @@ import { Timestamp } from "@cinematch/domain";
 import { Effect, Either, Layer, Option, ParseResult, Schema } from "effect";
 import type { Collection, Document } from "mongodb";
 import { tryMongo, tryMongoWrite } from "../mongo/errors.ts";
-import { MongoDatabase, MongoError } from "../mongo/MongoDatabase.ts";
+import { MongoDatabase } from "../mongo/MongoDatabase.ts";
+import { StoreUnavailable } from "../store-errors.ts";
 import { type Account, AccountsStore, type AccountsStoreService, EmailTaken } from "./AccountsStore.ts";
 
 /** `users`: `{ _id: user_id, email (unique index), password_hash, created_at (ISO text) }`. */
@@ -23,13 +24,13 @@ export const makeAccountsStoreMongo = Effect.gen(function* () {
   );
   const encode = Schema.encodeSync(StoredAccount);
   const decode = Schema.decodeUnknownEither(StoredAccount, { onExcessProperty: "ignore" });
-  const toAccount = (doc: Document | null): Effect.Effect<Option.Option<Account>, MongoError> =>
+  const toAccount = (doc: Document | null): Effect.Effect<Option.Option<Account>, StoreUnavailable> =>
     doc === null
       ? Effect.succeedNone
       : Either.match(decode(doc), {
           onLeft: (error) =>
             Effect.fail(
-              new MongoError({
+              new StoreUnavailable({
                 operation: "users.read",
                 message: `stored account does not fit its schema: ${ParseResult.TreeFormatter.formatErrorSync(error)}`,
               }),
@@ -63,7 +64,7 @@ export const makeAccountsStoreMongo = Effect.gen(function* () {
   return service;
 });
 
-export const AccountsStoreMongo: Layer.Layer<AccountsStore, MongoError, MongoDatabase> = Layer.effect(
+export const AccountsStoreMongo: Layer.Layer<AccountsStore, StoreUnavailable, MongoDatabase> = Layer.effect(
   AccountsStore,
   makeAccountsStoreMongo,
 );

@@ -1,6 +1,6 @@
 import type { Film } from "@cinematch/domain";
 import { Context, type Effect, type Option } from "effect";
-import type { MongoError } from "../mongo/MongoDatabase.ts";
+import type { StoreUnavailable } from "../store-errors.ts";
 
 /**
  * A catalog film with the alternative titles the catalog knows for it (structurally the domain's
@@ -17,17 +17,19 @@ export interface UpsertSummary {
 }
 
 export interface CatalogStoreService {
-  readonly get: (movie_id: string) => Effect.Effect<Option.Option<Film>, MongoError>;
+  readonly get: (movie_id: string) => Effect.Effect<Option.Option<Film>, StoreUnavailable>;
   /** Every film, in movie id order: what the API's in-memory matcher index is built from. */
-  readonly all: Effect.Effect<ReadonlyArray<CatalogEntry>, MongoError>;
-  readonly count: Effect.Effect<number, MongoError>;
+  readonly all: Effect.Effect<ReadonlyArray<CatalogEntry>, StoreUnavailable>;
+  readonly count: Effect.Effect<number, StoreUnavailable>;
   /** Inserts or replaces each entry by `film.movie_id` (the last one wins within a call). */
-  readonly upsertMany: (entries: ReadonlyArray<CatalogEntry>) => Effect.Effect<UpsertSummary, MongoError>;
+  readonly upsertMany: (
+    entries: ReadonlyArray<CatalogEntry>,
+  ) => Effect.Effect<UpsertSummary, StoreUnavailable>;
   /**
    * A number that changes whenever `upsertMany` changed something (in this process or another one
    * sharing the database), so a reader can rebuild its index only when needed.
    */
-  readonly revision: Effect.Effect<number, MongoError>;
+  readonly revision: Effect.Effect<number, StoreUnavailable>;
 }
 
 /** The `catalog` collection: `{ _id: movie_id, film fields..., aliases }`, plus a revision counter. */

@@ -35,6 +35,10 @@ export const makeCatalogStoreMemory = (initial: ReadonlyArray<CatalogEntry> = []
   };
 };
 
-/** An in-memory catalog, empty or seeded (the embedded default loads a demo catalog into it). */
-export const CatalogStoreMemory = (initial: ReadonlyArray<CatalogEntry> = []): Layer.Layer<CatalogStore> =>
-  Layer.sync(CatalogStore, () => makeCatalogStoreMemory(initial));
+/**
+ * An empty in-memory catalog. A seeded one (the embedded default loads a demo catalog) is
+ * `Layer.sync(CatalogStore, () => makeCatalogStoreMemory(entries))`.
+ */
+export const CatalogStoreMemory: Layer.Layer<CatalogStore> = Layer.sync(CatalogStore, () =>
+  makeCatalogStoreMemory(),
+);

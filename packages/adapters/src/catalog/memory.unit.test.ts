@@ -1,4 +1,4 @@
 import { catalogStoreContract } from "./CatalogStore.contract.ts";
 import { CatalogStoreMemory } from "./memory.ts";
 
-catalogStoreContract("in memory", () => CatalogStoreMemory());
+catalogStoreContract("in memory", () => CatalogStoreMemory);

@@ -1,8 +1,8 @@
 import { Layer } from "effect";
-import { layerMongoDatabaseFresh } from "../mongo/test-support.ts";
+import { MongoDatabaseFresh } from "../mongo/test-support.ts";
 import { catalogStoreContract } from "./CatalogStore.contract.ts";
 import { CatalogStoreMongo } from "./mongo.ts";
 
 catalogStoreContract("MongoDB wire (FerretDB in the int tier)", () =>
-  CatalogStoreMongo.pipe(Layer.provide(layerMongoDatabaseFresh("catalog"))),
+  CatalogStoreMongo.pipe(Layer.provide(MongoDatabaseFresh("catalog"))),
 );

@@ -2,7 +2,8 @@ import { Film } from "@cinematch/domain";
 import { Effect, Either, Layer, ParseResult, Schema } from "effect";
 import type { AnyBulkWriteOperation, Collection, Document } from "mongodb";
 import { tryMongo } from "../mongo/errors.ts";
-import { MongoDatabase, MongoError } from "../mongo/MongoDatabase.ts";
+import { MongoDatabase } from "../mongo/MongoDatabase.ts";
+import { StoreUnavailable } from "../store-errors.ts";
 import { type CatalogEntry, CatalogStore, type CatalogStoreService } from "./CatalogStore.ts";
 
 /**
@@ -25,11 +26,11 @@ export const makeCatalogStoreMongo = Effect.gen(function* () {
   const meta: Collection<Document> = db.collection(CATALOG_META_COLLECTION);
   const encodeFilm = Schema.encodeSync(Film);
   const decode = Schema.decodeUnknownEither(StoredFilm, { onExcessProperty: "ignore", errors: "all" });
-  const decodeDoc = (doc: Document): Effect.Effect<CatalogEntry, MongoError> =>
+  const decodeDoc = (doc: Document): Effect.Effect<CatalogEntry, StoreUnavailable> =>
     Either.match(decode(doc), {
       onLeft: (error) =>
         Effect.fail(
-          new MongoError({
+          new StoreUnavailable({
             operation: "catalog.read",
             message: `stored film ${String(doc._id)} does not fit its schema: ${ParseResult.TreeFormatter.formatErrorSync(error)}`,
           }),
@@ -80,7 +81,7 @@ export const makeCatalogStoreMongo = Effect.gen(function* () {
   return service;
 });
 
-export const CatalogStoreMongo: Layer.Layer<CatalogStore, MongoError, MongoDatabase> = Layer.effect(
+export const CatalogStoreMongo: Layer.Layer<CatalogStore, StoreUnavailable, MongoDatabase> = Layer.effect(
   CatalogStore,
   makeCatalogStoreMongo,
 );

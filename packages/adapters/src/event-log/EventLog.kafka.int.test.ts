@@ -2,16 +2,16 @@ import { Duration, Effect, Exit, Scope } from "effect";
 import { describe, expect, it } from "vitest";
 import { EventLog } from "./EventLog.ts";
 import { eventLogContract } from "./EventLog.contract.ts";
-import { layerEventLogKafka } from "./kafka.ts";
+import { EventLogKafka } from "./kafka.ts";
 import { eventually, requireEnv, uniqueName } from "./test-support.ts";
 
 const brokers = requireEnv("KAFKA_BOOTSTRAP_SERVERS").split(",");
 
 eventLogContract("Kafka (kafkajs)", {
-  layer: () => layerEventLogKafka({ brokers, clientId: "cinematch-int-event-log" }),
+  layer: () => EventLogKafka({ brokers, clientId: "cinematch-int-event-log" }),
   // Nothing listens on port 1 of the loopback: connections are refused at once.
   unreachable: () =>
-    layerEventLogKafka({
+    EventLogKafka({
       brokers: ["127.0.0.1:1"],
       clientId: "cinematch-int-unreachable",
       operationTimeoutMs: 10_000,
@@ -58,7 +58,7 @@ describe("Kafka (kafkajs): a batch that takes longer than the session timeout", 
       }).pipe(
         Effect.scoped,
         Effect.provide(
-          layerEventLogKafka({
+          EventLogKafka({
             brokers,
             clientId: "cinematch-int-slow",
             sessionTimeoutMs: 6_000,

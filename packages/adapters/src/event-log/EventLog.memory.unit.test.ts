@@ -2,12 +2,12 @@ import { Effect, Exit, Scope } from "effect";
 import { describe, expect, it } from "vitest";
 import { EventLog } from "./EventLog.ts";
 import { eventLogContract } from "./EventLog.contract.ts";
-import { EventLogMemoryControl, layerEventLogMemory } from "./memory.ts";
+import { EventLogMemoryControl, EventLogMemory } from "./memory.ts";
 import { eventually } from "./test-support.ts";
 
 eventLogContract("in-memory", {
-  layer: () => layerEventLogMemory(),
-  unreachable: () => layerEventLogMemory({ startDown: true }),
+  layer: () => EventLogMemory(),
+  unreachable: () => EventLogMemory({ startDown: true }),
   namePrefix: "mem",
   eventuallyMs: 5_000,
   unreachableBoundMs: 1_000,
@@ -15,7 +15,7 @@ eventLogContract("in-memory", {
 
 describe("the in-memory event log's test controls", () => {
   const run = <A, E>(effect: Effect.Effect<A, E, EventLog | EventLogMemoryControl | Scope.Scope>) =>
-    Effect.runPromise(Effect.scoped(effect).pipe(Effect.provide(layerEventLogMemory())));
+    Effect.runPromise(Effect.scoped(effect).pipe(Effect.provide(EventLogMemory())));
 
   it("given a running consumer, when the broker goes down and comes back, then publishing fails meanwhile and consumption resumes where it was", () =>
     run(
@@ -90,7 +90,7 @@ describe("the in-memory event log's batches", () => {
           });
           yield* eventually(Effect.sync(() => expect(sizes).toEqual([3, 3, 1])));
         }),
-      ).pipe(Effect.provide(layerEventLogMemory({ maxBatchSize: 3 }))),
+      ).pipe(Effect.provide(EventLogMemory({ maxBatchSize: 3 }))),
     ));
 
   it("given a group that joins with fromBeginning false, when consuming, then it starts at the end and sees only later records", () =>
@@ -114,6 +114,6 @@ describe("the in-memory event log's batches", () => {
           yield* eventually(Effect.sync(() => expect(seen).toEqual(["new"])));
           yield* Scope.close(scope, Exit.void);
         }),
-      ).pipe(Effect.provide(layerEventLogMemory())),
+      ).pipe(Effect.provide(EventLogMemory())),
     ));
 });

@@ -565,13 +565,13 @@ export const makeEventLogKafka = (config: KafkaEventLogConfig) =>
   });
 
 /** The event log on Kafka (kafkajs). Clients connect on first use and disconnect when the layer's scope closes. */
-export const layerEventLogKafka = (config: KafkaEventLogConfig): Layer.Layer<EventLog> =>
+export const EventLogKafka = (config: KafkaEventLogConfig): Layer.Layer<EventLog> =>
   Layer.scoped(EventLog, makeEventLogKafka(config));
 
 /** The Kafka layer with brokers and client id from `KAFKA_BOOTSTRAP_SERVERS` / `KAFKA_CLIENT_ID`. */
-export const layerEventLogKafkaFromEnv = (
+export const EventLogKafkaFromEnv = (
   tuning: Omit<KafkaEventLogConfig, keyof KafkaConnection> = {},
 ): Layer.Layer<EventLog, ConfigError.ConfigError> =>
   Layer.unwrapEffect(
-    Effect.map(kafkaConnectionConfig, (connection) => layerEventLogKafka({ ...tuning, ...connection })),
+    Effect.map(kafkaConnectionConfig, (connection) => EventLogKafka({ ...tuning, ...connection })),
   );

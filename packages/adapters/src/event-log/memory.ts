@@ -317,7 +317,7 @@ export const makeEventLogMemory = (options: MemoryEventLogOptions = {}) =>
   });
 
 /** The in-memory event log plus its test controls (`EventLogMemoryControl`). */
-export const layerEventLogMemory = (
+export const EventLogMemory = (
   options: MemoryEventLogOptions = {},
 ): Layer.Layer<EventLog | EventLogMemoryControl> =>
   Layer.effectContext(

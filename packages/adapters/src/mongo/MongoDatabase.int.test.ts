@@ -2,14 +2,15 @@ import { Duration, Effect, Layer } from "effect";
 import { describe, expect, it } from "vitest";
 import { requireEnv } from "../event-log/test-support.ts";
 import { DuplicateKeyError, isDuplicateKeyError, tryMongo, tryMongoWrite } from "./errors.ts";
-import { layerMongoDatabase } from "./layer.ts";
-import { MongoDatabase, type MongoError } from "./MongoDatabase.ts";
-import { layerMongoDatabaseFresh } from "./test-support.ts";
+import { MongoDatabaseLive } from "./layer.ts";
+import { MongoDatabase } from "./MongoDatabase.ts";
+import type { StoreUnavailable } from "../store-errors.ts";
+import { MongoDatabaseFresh } from "./test-support.ts";
 
 requireEnv("MONGODB_URL");
 
 const run = <A, E>(effect: Effect.Effect<A, E, MongoDatabase>) =>
-  Effect.runPromise(effect.pipe(Effect.provide(layerMongoDatabaseFresh("int_mongo"))));
+  Effect.runPromise(effect.pipe(Effect.provide(MongoDatabaseFresh("int_mongo"))));
 
 describe("a connected MongoDatabase", () => {
   it("given the int server, when connected, then it answers ping and names the database from the layer", () =>
@@ -24,12 +25,12 @@ describe("a connected MongoDatabase", () => {
       }),
     ));
 
-  it("given a command the server does not know, when run, then it is a MongoError, not a duplicate", () =>
+  it("given a command the server does not know, when run, then it is a StoreUnavailable, not a duplicate", () =>
     run(
       Effect.gen(function* () {
         const { db } = yield* MongoDatabase;
         const error = yield* Effect.flip(tryMongoWrite("bogus", () => db.command({ noSuchCommand: 1 })));
-        expect(error._tag).toBe("MongoError");
+        expect(error._tag).toBe("StoreUnavailable");
         expect(isDuplicateKeyError(error)).toBe(false);
       }),
     ));
@@ -115,7 +116,7 @@ describe("a collection with a unique index", () => {
       }),
     );
 
-  const expectDuplicate = (error: MongoError | DuplicateKeyError) => {
+  const expectDuplicate = (error: StoreUnavailable | DuplicateKeyError) => {
     expect(error).toBeInstanceOf(DuplicateKeyError);
     expect(error._tag).toBe("DuplicateKeyError");
     expect(isDuplicateKeyError(error)).toBe(true);
@@ -193,11 +194,11 @@ describe("a collection with a unique index", () => {
 });
 
 describe("a MongoDB server that is not there", () => {
-  it("given a closed port, when the layer is built, then it fails with MongoError within its bound", () =>
+  it("given a closed port, when the layer is built, then it fails with StoreUnavailable within its bound", () =>
     Effect.runPromise(
       Effect.gen(function* () {
         const error = yield* Layer.build(
-          layerMongoDatabase("mongodb://127.0.0.1:1/cinematch", { serverSelectionTimeoutMs: 1_000 }),
+          MongoDatabaseLive("mongodb://127.0.0.1:1/cinematch", { serverSelectionTimeoutMs: 1_000 }),
         ).pipe(
           Effect.scoped,
           Effect.flip,
@@ -206,7 +207,7 @@ describe("a MongoDB server that is not there", () => {
             onTimeout: () => new Error("connecting to a closed port did not fail within 10 s: a hang"),
           }),
         );
-        expect(error._tag).toBe("MongoError");
+        expect(error._tag).toBe("StoreUnavailable");
         expect(error.message).toMatch(/ECONNREFUSED|Server selection timed out|connect/i);
       }),
     ));

@@ -1,12 +1,5 @@
-import { Context, Data } from "effect";
+import { Context } from "effect";
 import type { Db, MongoClient } from "mongodb";
-
-/** A MongoDB call failed or timed out (server selection, write, read). */
-export class MongoError extends Data.TaggedError("MongoError")<{
-  readonly operation: string;
-  readonly message: string;
-  readonly cause?: unknown;
-}> {}
 
 /**
  * The connected database. One client per process, shared by every store adapter; the real layer

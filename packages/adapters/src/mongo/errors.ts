@@ -1,9 +1,9 @@
 import { Data, Effect } from "effect";
-import { MongoError } from "./MongoDatabase.ts";
+import { StoreUnavailable } from "../store-errors.ts";
 
 /**
  * A write hit a unique index (server error 11000; MongoDB and FerretDB 1.24 both report it, checked
- * by the int tier). Distinct from `MongoError` so a store can turn it into a domain answer
+ * by the int tier). Distinct from `StoreUnavailable` so a store can turn it into a domain answer
  * ("already present") with `Effect.catchTag("DuplicateKeyError", ...)` instead of treating it as a crash.
  */
 export class DuplicateKeyError extends Data.TaggedError("DuplicateKeyError")<{
@@ -20,11 +20,11 @@ const codeOf = (value: unknown): unknown =>
   typeof value === "object" && value !== null ? (value as { code?: unknown }).code : undefined;
 
 /**
- * Whether a driver error (or a `MongoError` wrapping one) is a unique-index violation: the error's
+ * Whether a driver error (or a `StoreUnavailable` wrapping one) is a unique-index violation: the error's
  * own code, or — for bulk writes (`insertMany`, `bulkWrite`) — any of its write errors' codes.
  */
 export const isDuplicateKeyError = (error: unknown): boolean => {
-  if (error instanceof MongoError || error instanceof DuplicateKeyError)
+  if (error instanceof StoreUnavailable || error instanceof DuplicateKeyError)
     return isDuplicateKeyError(error.cause);
   if (DUPLICATE_KEY_CODES.has(codeOf(error) as number)) return true;
   const writeErrors =
@@ -45,11 +45,11 @@ const keyValueOf = (cause: unknown): Readonly<Record<string, unknown>> | undefin
     : undefined;
 };
 
-/** Runs a driver call; any rejection becomes a `MongoError` naming the operation. */
-export const tryMongo = <A>(operation: string, f: () => Promise<A>): Effect.Effect<A, MongoError> =>
+/** Runs a driver call; any rejection becomes a `StoreUnavailable` naming the operation. */
+export const tryMongo = <A>(operation: string, f: () => Promise<A>): Effect.Effect<A, StoreUnavailable> =>
   Effect.tryPromise({
     try: f,
-    catch: (cause) => new MongoError({ operation, message: messageOf(cause), cause }),
+    catch: (cause) => new StoreUnavailable({ operation, message: messageOf(cause), cause }),
   });
 
 /**
@@ -59,11 +59,12 @@ export const tryMongo = <A>(operation: string, f: () => Promise<A>): Effect.Effe
 export const tryMongoWrite = <A>(
   operation: string,
   f: () => Promise<A>,
-): Effect.Effect<A, MongoError | DuplicateKeyError> =>
+): Effect.Effect<A, StoreUnavailable | DuplicateKeyError> =>
   Effect.tryPromise({
     try: f,
-    catch: (cause): MongoError | DuplicateKeyError => {
-      if (!isDuplicateKeyError(cause)) return new MongoError({ operation, message: messageOf(cause), cause });
+    catch: (cause): StoreUnavailable | DuplicateKeyError => {
+      if (!isDuplicateKeyError(cause))
+        return new StoreUnavailable({ operation, message: messageOf(cause), cause });
       const keyValue = keyValueOf(cause);
       return new DuplicateKeyError({
         operation,

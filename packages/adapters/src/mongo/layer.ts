@@ -1,7 +1,8 @@
 import { type ConfigError, Duration, Effect, Layer } from "effect";
 import { MongoClient } from "mongodb";
 import { mongoUrlConfig } from "../config/env.ts";
-import { MongoDatabase, MongoError, type MongoDatabaseService } from "./MongoDatabase.ts";
+import { MongoDatabase, type MongoDatabaseService } from "./MongoDatabase.ts";
+import { StoreUnavailable } from "../store-errors.ts";
 import { tryMongo } from "./errors.ts";
 
 export interface MongoDatabaseOptions {
@@ -27,7 +28,7 @@ export const databaseNameFromUrl = (url: string): string => {
 
 /**
  * Connects one client with bounded timeouts, checks the server answers (`ping`), and closes the
- * client when the scope ends. A server that is down fails the acquisition with `MongoError` after
+ * client when the scope ends. A server that is down fails the acquisition with `StoreUnavailable` after
  * about `serverSelectionTimeoutMs`.
  */
 export const makeMongoDatabase = (url: string, options: MongoDatabaseOptions = {}) =>
@@ -44,7 +45,11 @@ export const makeMongoDatabase = (url: string, options: MongoDatabaseOptions = {
             appName: options.appName ?? "cinematch",
           }),
         catch: (cause) =>
-          new MongoError({ operation: "connect", message: `invalid MongoDB URL: ${String(cause)}`, cause }),
+          new StoreUnavailable({
+            operation: "connect",
+            message: `invalid MongoDB URL: ${String(cause)}`,
+            cause,
+          }),
       });
       const db = client.db(options.databaseName ?? databaseNameFromUrl(url));
       const bound = Duration.millis(serverSelectionTimeoutMS + 5_000);
@@ -54,7 +59,10 @@ export const makeMongoDatabase = (url: string, options: MongoDatabaseOptions = {
         Effect.timeoutFail({
           duration: bound,
           onTimeout: () =>
-            new MongoError({ operation: "connect", message: `no answer within ${Duration.format(bound)}` }),
+            new StoreUnavailable({
+              operation: "connect",
+              message: `no answer within ${Duration.format(bound)}`,
+            }),
         }),
         Effect.tapError(() => Effect.promise(() => client.close(true).catch(() => undefined))),
       );
@@ -65,13 +73,14 @@ export const makeMongoDatabase = (url: string, options: MongoDatabaseOptions = {
   );
 
 /** The shared `MongoDatabase`, connected to `url`. */
-export const layerMongoDatabase = (
+export const MongoDatabaseLive = (
   url: string,
   options: MongoDatabaseOptions = {},
-): Layer.Layer<MongoDatabase, MongoError> => Layer.scoped(MongoDatabase, makeMongoDatabase(url, options));
+): Layer.Layer<MongoDatabase, StoreUnavailable> =>
+  Layer.scoped(MongoDatabase, makeMongoDatabase(url, options));
 
 /** The shared `MongoDatabase` from `MONGODB_URL` (default `mongodb://127.0.0.1:27017/cinematch`). */
-export const layerMongoDatabaseFromEnv = (
+export const MongoDatabaseLiveFromEnv = (
   options: MongoDatabaseOptions = {},
-): Layer.Layer<MongoDatabase, MongoError | ConfigError.ConfigError> =>
-  Layer.unwrapEffect(Effect.map(mongoUrlConfig, (url) => layerMongoDatabase(url, options)));
+): Layer.Layer<MongoDatabase, StoreUnavailable | ConfigError.ConfigError> =>
+  Layer.unwrapEffect(Effect.map(mongoUrlConfig, (url) => MongoDatabaseLive(url, options)));

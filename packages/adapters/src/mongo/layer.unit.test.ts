@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { DuplicateKeyError, isDuplicateKeyError } from "./errors.ts";
 import { databaseNameFromUrl } from "./layer.ts";
-import { MongoError } from "./MongoDatabase.ts";
+import { StoreUnavailable } from "../store-errors.ts";
 
 describe("a MongoDB URL", () => {
   it("given a path, when read, then the path is the database name", () => {
@@ -22,7 +22,7 @@ describe("a driver error", () => {
     expect(isDuplicateKeyError({ code: 11000 })).toBe(true);
     expect(isDuplicateKeyError({ code: 91, writeErrors: [{ code: 11000 }] })).toBe(true);
     expect(
-      isDuplicateKeyError(new MongoError({ operation: "x", message: "m", cause: { code: 11000 } })),
+      isDuplicateKeyError(new StoreUnavailable({ operation: "x", message: "m", cause: { code: 11000 } })),
     ).toBe(true);
     expect(
       isDuplicateKeyError(new DuplicateKeyError({ operation: "x", message: "m", cause: { code: 11000 } })),
@@ -33,6 +33,6 @@ describe("a driver error", () => {
     expect(isDuplicateKeyError({ code: 59 })).toBe(false);
     expect(isDuplicateKeyError(new Error("socket closed"))).toBe(false);
     expect(isDuplicateKeyError(undefined)).toBe(false);
-    expect(isDuplicateKeyError(new MongoError({ operation: "x", message: "m" }))).toBe(false);
+    expect(isDuplicateKeyError(new StoreUnavailable({ operation: "x", message: "m" }))).toBe(false);
   });
 });

@@ -7,7 +7,7 @@ import { type MongoDatabaseOptions, makeMongoDatabase } from "./layer.ts";
  * A `MongoDatabase` on a database of its own (`<prefix>_<time>_<random>`) on the int tier's server
  * (`MONGODB_URL`, required: fails loudly when unset), dropped when the layer's scope closes.
  */
-export const layerMongoDatabaseFresh = (
+export const MongoDatabaseFresh = (
   prefix: string,
   options: Omit<MongoDatabaseOptions, "databaseName"> = {},
 ) =>

@@ -6,7 +6,7 @@ import {
   type LogPosition,
   type OutgoingMessage,
 } from "../event-log/EventLog.ts";
-import type { MongoError } from "../mongo/MongoDatabase.ts";
+import type { StoreUnavailable } from "../store-errors.ts";
 import { type PendingEvents, WatchlistStore } from "../watchlist/WatchlistStore.ts";
 
 /**
@@ -55,16 +55,16 @@ export interface OutboxPublisherService {
    * Publishes one entry's pending events in order and marks them published; the number published.
    * If another fiber is publishing that entry, it returns 0 at once and that fiber goes round again.
    */
-  readonly publishPending: (entry_key: string) => Effect.Effect<number, EventLogError | MongoError>;
+  readonly publishPending: (entry_key: string) => Effect.Effect<number, EventLogError | StoreUnavailable>;
   /** `publishPending`, unless degraded, bounded, failures logged and swallowed: what writers call. */
   readonly tryPublishPending: (entry_key: string) => Effect.Effect<void>;
   /**
    * One relay pass: the oldest `limit` outboxes (only those older than `relayMinAgeMs` unless
    * degraded), every user's events merged oldest first, published in one call, then marked.
    */
-  readonly publishBacklog: (limit: number) => Effect.Effect<RelayPass, EventLogError | MongoError>;
+  readonly publishBacklog: (limit: number) => Effect.Effect<RelayPass, EventLogError | StoreUnavailable>;
   /** Counts pending events (and remembers the count for `stats`). A scan on FerretDB: for scrapes, not loops. */
-  readonly countBacklog: Effect.Effect<number, MongoError>;
+  readonly countBacklog: Effect.Effect<number, StoreUnavailable>;
   /** Asks the relay for a pass now (writers in `relay` mode call it; failures call it too). */
   readonly wakeRelay: Effect.Effect<void>;
   /** What the relay waits on between passes: a wake-up, or `idle` elapsed. */

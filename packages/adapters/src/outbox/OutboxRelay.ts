@@ -22,7 +22,9 @@ export interface OutboxRelayOptions {
  * (cheap with MongoDB's index, a scan on FerretDB). Failures back off exponentially up to
  * `maxBackoffMs`; the relay never dies of them, and logs only when it starts and stops failing.
  */
-export const OutboxRelay = (options: OutboxRelayOptions = {}): Layer.Layer<never, never, OutboxPublisher> =>
+export const OutboxRelayLive = (
+  options: OutboxRelayOptions = {},
+): Layer.Layer<never, never, OutboxPublisher> =>
   Layer.scopedDiscard(
     Effect.gen(function* () {
       const publisher = yield* OutboxPublisher;

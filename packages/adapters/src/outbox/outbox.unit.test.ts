@@ -1,7 +1,7 @@
 import { jsonDecoderFor, WatchlistEvent } from "@cinematch/domain";
 import { Duration, Effect, Either, Layer, Option, Schedule } from "effect";
 import { describe, expect, it } from "vitest";
-import { EventLogMemoryControl, layerEventLogMemory } from "../event-log/memory.ts";
+import { EventLogMemoryControl, EventLogMemory } from "../event-log/memory.ts";
 import { IdGeneratorSequential } from "../ids/IdGenerator.ts";
 import {
   WatchlistCommands,
@@ -12,7 +12,7 @@ import { WatchlistStoreMemory } from "../watchlist/memory.ts";
 import { WatchlistStore, watchlistEntryKey } from "../watchlist/WatchlistStore.ts";
 import { sampleFilm } from "../watchlist/WatchlistStore.contract.ts";
 import { mergeUserOutboxes, OutboxPublisher, OutboxPublisherLive } from "./OutboxPublisher.ts";
-import { OutboxRelay } from "./OutboxRelay.ts";
+import { OutboxRelayLive } from "./OutboxRelay.ts";
 
 const TOPIC = "outbox-unit-events";
 const decodeEvent = jsonDecoderFor(WatchlistEvent, "watchlist event");
@@ -22,13 +22,13 @@ const world = (
 ) => {
   const base = Layer.mergeAll(
     WatchlistStoreMemory,
-    layerEventLogMemory({ startDown: options.startDown ?? false }),
+    EventLogMemory({ startDown: options.startDown ?? false }),
     IdGeneratorSequential("ev"),
   );
   const publisher = OutboxPublisherLive({ topic: TOPIC, partitions: 3, relayMinAgeMs: 0 }).pipe(
     Layer.provideMerge(base),
   );
-  const relay = options.relay ? OutboxRelay({ intervalMs: 5, maxBackoffMs: 20 }) : Layer.empty;
+  const relay = options.relay ? OutboxRelayLive({ intervalMs: 5, maxBackoffMs: 20 }) : Layer.empty;
   return Layer.mergeAll(WatchlistCommandsLive(options.commands), relay).pipe(Layer.provideMerge(publisher));
 };
 

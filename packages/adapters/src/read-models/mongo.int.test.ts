@@ -1,7 +1,7 @@
 import { Effect, Layer } from "effect";
 import { describe, expect, it } from "vitest";
 import { MongoDatabase } from "../mongo/MongoDatabase.ts";
-import { layerMongoDatabaseFresh } from "../mongo/test-support.ts";
+import { MongoDatabaseFresh } from "../mongo/test-support.ts";
 import { GLOBAL_STATS_COLLECTION, ReadModelsMongo, USER_STATS_COLLECTION } from "./mongo.ts";
 import {
   readModelsContract,
@@ -10,7 +10,7 @@ import {
 } from "./ReadModels.contract.ts";
 import { GlobalStatsStore, UserStatsStore } from "./ReadModels.ts";
 
-const layer = () => ReadModelsMongo.pipe(Layer.provideMerge(layerMongoDatabaseFresh("read_models")));
+const layer = () => ReadModelsMongo.pipe(Layer.provideMerge(MongoDatabaseFresh("read_models")));
 
 readModelsContract("MongoDB wire (FerretDB)", layer);
 
@@ -37,7 +37,7 @@ describe("read models in MongoDB, given documents written", () => {
     expect(raw.indexes.find((index) => index.name === "user_id_unique")?.unique).toBe(true);
   });
 
-  it("when a stored document is corrupted by hand, then reading it is a MongoError, not a crash", async () => {
+  it("when a stored document is corrupted by hand, then reading it is a StoreUnavailable, not a crash", async () => {
     const outcome = await Effect.runPromise(
       Effect.gen(function* () {
         const users = yield* UserStatsStore;
@@ -51,6 +51,6 @@ describe("read models in MongoDB, given documents written", () => {
       }).pipe(Effect.provide(layer()), Effect.scoped),
     );
     expect(outcome._tag).toBe("Left");
-    expect(outcome._tag === "Left" && outcome.left._tag).toBe("MongoError");
+    expect(outcome._tag === "Left" && outcome.left._tag).toBe("StoreUnavailable");
   });
 });

@@ -2,8 +2,9 @@ import { GlobalStatsDocument, type TrendWindow, UserStatsDocument } from "@cinem
 import { Effect, Layer, Schema } from "effect";
 import type { AnyBulkWriteOperation } from "mongodb";
 import { tryMongo } from "../mongo/errors.ts";
-import { MongoDatabase, type MongoError } from "../mongo/MongoDatabase.ts";
-import { bulkWriteInChunks, type KeyedDocument } from "./bulk.ts";
+import { MongoDatabase } from "../mongo/MongoDatabase.ts";
+import type { StoreUnavailable } from "../store-errors.ts";
+import { bulkWriteInChunks, type KeyedDocument } from "../mongo/bulk.ts";
 import {
   GlobalStatsStore,
   type GlobalStatsStoreService,
@@ -98,14 +99,15 @@ export const makeGlobalStatsStoreMongo = Effect.gen(function* () {
   return service;
 });
 
-export const UserStatsStoreMongo: Layer.Layer<UserStatsStore, MongoError, MongoDatabase> = Layer.effect(
+export const UserStatsStoreMongo: Layer.Layer<UserStatsStore, StoreUnavailable, MongoDatabase> = Layer.effect(
   UserStatsStore,
   makeUserStatsStoreMongo,
 );
-export const GlobalStatsStoreMongo: Layer.Layer<GlobalStatsStore, MongoError, MongoDatabase> = Layer.effect(
-  GlobalStatsStore,
-  makeGlobalStatsStoreMongo,
-);
+export const GlobalStatsStoreMongo: Layer.Layer<GlobalStatsStore, StoreUnavailable, MongoDatabase> =
+  Layer.effect(GlobalStatsStore, makeGlobalStatsStoreMongo);
 /** Both read models on the shared database (indexes created at start). */
-export const ReadModelsMongo: Layer.Layer<UserStatsStore | GlobalStatsStore, MongoError, MongoDatabase> =
-  Layer.merge(UserStatsStoreMongo, GlobalStatsStoreMongo);
+export const ReadModelsMongo: Layer.Layer<
+  UserStatsStore | GlobalStatsStore,
+  StoreUnavailable,
+  MongoDatabase
+> = Layer.merge(UserStatsStoreMongo, GlobalStatsStoreMongo);

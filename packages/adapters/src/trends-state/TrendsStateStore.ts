@@ -1,6 +1,6 @@
 import type { TrendCheckpoint, TrendFilmPiece } from "@cinematch/domain";
 import { Context, type Effect, type Option } from "effect";
-import type { MongoError } from "../mongo/MongoDatabase.ts";
+import type { StoreUnavailable } from "../store-errors.ts";
 
 /**
  * Where the trends runner keeps its per-partition state between runs, as BOUNDED documents (the
@@ -34,29 +34,29 @@ export interface TrendPieceKey {
 
 export interface TrendsStateStoreService {
   /** Every partition's checkpoint, by partition. */
-  readonly checkpoints: Effect.Effect<ReadonlyArray<TrendPartitionCheckpoint>, MongoError>;
+  readonly checkpoints: Effect.Effect<ReadonlyArray<TrendPartitionCheckpoint>, StoreUnavailable>;
   readonly checkpointOf: (
     partition: number,
-  ) => Effect.Effect<Option.Option<TrendPartitionCheckpoint>, MongoError>;
+  ) => Effect.Effect<Option.Option<TrendPartitionCheckpoint>, StoreUnavailable>;
   /** Writes these checkpoints (whole documents, one per partition). */
   readonly putCheckpoints: (
     checkpoints: ReadonlyArray<TrendPartitionCheckpoint>,
-  ) => Effect.Effect<void, MongoError>;
+  ) => Effect.Effect<void, StoreUnavailable>;
   /** Every saved piece of the partition, by movie id. */
-  readonly piecesOf: (partition: number) => Effect.Effect<ReadonlyArray<TrendFilmPiece>, MongoError>;
+  readonly piecesOf: (partition: number) => Effect.Effect<ReadonlyArray<TrendFilmPiece>, StoreUnavailable>;
   /** `piecesOf` for several partitions in one read (a runner loading all its partitions at start). */
   readonly piecesOfPartitions: (
     partitions: ReadonlyArray<number>,
-  ) => Effect.Effect<ReadonlyMap<number, ReadonlyArray<TrendFilmPiece>>, MongoError>;
+  ) => Effect.Effect<ReadonlyMap<number, ReadonlyArray<TrendFilmPiece>>, StoreUnavailable>;
   /** Partitions that have at least one saved piece (to find interrupted bootstraps). */
-  readonly partitionsWithPieces: Effect.Effect<ReadonlyArray<number>, MongoError>;
+  readonly partitionsWithPieces: Effect.Effect<ReadonlyArray<number>, StoreUnavailable>;
   /** Replaces the given pieces whole and deletes the given ones; any number of partitions at once. */
   readonly writePieces: (
     upserts: ReadonlyArray<TrendFilmPiece>,
     removals: ReadonlyArray<TrendPieceKey>,
-  ) => Effect.Effect<void, MongoError>;
+  ) => Effect.Effect<void, StoreUnavailable>;
   /** Deletes the partition's checkpoint FIRST, then its pieces: a stop half-way still reads as "no state". */
-  readonly clearPartition: (partition: number) => Effect.Effect<void, MongoError>;
+  readonly clearPartition: (partition: number) => Effect.Effect<void, StoreUnavailable>;
 }
 
 export class TrendsStateStore extends Context.Tag("@cinematch/adapters/TrendsStateStore")<

@@ -1,6 +1,6 @@
 import { TrendCheckpoint, TrendFilmPiece } from "@cinematch/domain";
 import { Effect, Layer, Option, Schema } from "effect";
-import { MongoError } from "../mongo/MongoDatabase.ts";
+import { StoreUnavailable } from "../store-errors.ts";
 import {
   type TrendPartitionCheckpoint,
   TrendsStateStore,
@@ -15,7 +15,7 @@ const decodeCheckpoint = Schema.decodeUnknownSync(TrendCheckpoint);
 
 /**
  * Fault injection for crash tests on the in-memory layer: after `writesBeforeFailure` more
- * single-document writes succeed, every further write fails with `MongoError` (as if the process
+ * single-document writes succeed, every further write fails with `StoreUnavailable` (as if the process
  * died at that instant: the writes before it stay). `undefined` = never fail.
  */
 export interface TrendsStateFaults {
@@ -31,7 +31,7 @@ interface StoredCheckpoint {
 
 /**
  * The trends state in memory, kept ENCODED like the Mongo documents. Build the store once and hand
- * it to several runner "lives" (`layerTrendsStateStore(store)`) to test restarts.
+ * it to several runner "lives" (`Layer.succeed(TrendsStateStore, store)`) to test restarts.
  */
 export const makeTrendsStateStoreMemory = (
   faults: TrendsStateFaults = { writesBeforeFailure: undefined },
@@ -40,14 +40,16 @@ export const makeTrendsStateStoreMemory = (
   const checkpoints = new Map<number, StoredCheckpoint>();
 
   /** One single-document write, subject to the injected fault. */
-  const write = (operation: string, body: () => void): Effect.Effect<void, MongoError> =>
+  const write = (operation: string, body: () => void): Effect.Effect<void, StoreUnavailable> =>
     Effect.suspend(() => {
       if (faults.writesBeforeFailure !== undefined) {
         if (faults.writesBeforeFailure <= 0) {
           const onFailure = faults.onFailure;
           faults.onFailure = undefined;
           onFailure?.();
-          return Effect.fail(new MongoError({ operation, message: "injected fault: the process died here" }));
+          return Effect.fail(
+            new StoreUnavailable({ operation, message: "injected fault: the process died here" }),
+          );
         }
         faults.writesBeforeFailure -= 1;
       }
@@ -125,10 +127,6 @@ export const makeTrendsStateStoreMemory = (
   };
   return service;
 };
-
-/** A layer over an existing store (the same state across simulated restarts). */
-export const layerTrendsStateStore = (store: TrendsStateStoreService): Layer.Layer<TrendsStateStore> =>
-  Layer.succeed(TrendsStateStore, store);
 
 /** A fresh, empty in-memory store. */
 export const TrendsStateStoreMemory: Layer.Layer<TrendsStateStore> = Layer.sync(TrendsStateStore, () =>

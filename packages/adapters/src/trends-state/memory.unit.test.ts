@@ -1,7 +1,7 @@
 import { takeChanges } from "@cinematch/domain";
-import { Effect } from "effect";
+import { Effect, Layer } from "effect";
 import { describe, expect, it } from "vitest";
-import { layerTrendsStateStore, makeTrendsStateStoreMemory, TrendsStateStoreMemory } from "./memory.ts";
+import { makeTrendsStateStoreMemory, TrendsStateStoreMemory } from "./memory.ts";
 import { sampleTrendState, trendsStateStoreContract } from "./TrendsStateStore.contract.ts";
 import { TrendsStateStore } from "./TrendsStateStore.ts";
 
@@ -17,7 +17,7 @@ describe("in-memory trends state with an injected fault", () => {
         const exit = yield* Effect.exit(s.writePieces(takeChanges(sampleTrendState(0, 5)).upserts, []));
         faults.writesBeforeFailure = undefined;
         return { failed: exit._tag === "Failure", saved: (yield* s.piecesOf(0)).length };
-      }).pipe(Effect.provide(layerTrendsStateStore(store))),
+      }).pipe(Effect.provide(Layer.succeed(TrendsStateStore, store))),
     );
     expect(outcome).toEqual({ failed: true, saved: 3 });
   });

@@ -2,7 +2,7 @@ import { takeChanges } from "@cinematch/domain";
 import { Effect, Layer } from "effect";
 import { describe, expect, it } from "vitest";
 import { MongoDatabase } from "../mongo/MongoDatabase.ts";
-import { layerMongoDatabaseFresh } from "../mongo/test-support.ts";
+import { MongoDatabaseFresh } from "../mongo/test-support.ts";
 import { makeTrendsStateStoreMongo, TrendsStateStoreMongo } from "./mongo.ts";
 import { sampleTrendState, trendsStateStoreContract } from "./TrendsStateStore.contract.ts";
 import {
@@ -11,7 +11,7 @@ import {
   TrendsStateStore,
 } from "./TrendsStateStore.ts";
 
-const layer = () => TrendsStateStoreMongo.pipe(Layer.provideMerge(layerMongoDatabaseFresh("trends_state")));
+const layer = () => TrendsStateStoreMongo.pipe(Layer.provideMerge(MongoDatabaseFresh("trends_state")));
 
 trendsStateStoreContract("MongoDB wire (FerretDB)", layer);
 
@@ -75,7 +75,7 @@ describe("trends state in MongoDB", () => {
             db.collection(TREND_FILM_STATE_COLLECTION).countDocuments(),
           );
           return { seen, documents, base };
-        }).pipe(Effect.provide(layerMongoDatabaseFresh("trends_state_versions")), Effect.scoped),
+        }).pipe(Effect.provide(MongoDatabaseFresh("trends_state_versions")), Effect.scoped),
       );
       const expected = [
         { ...outcome.base[0]!, all_time: 99 },

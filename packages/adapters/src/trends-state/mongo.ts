@@ -2,8 +2,9 @@ import { TrendCheckpoint, TrendFilmPiece } from "@cinematch/domain";
 import { Effect, Layer, Schema } from "effect";
 import type { AnyBulkWriteOperation, Document } from "mongodb";
 import { tryMongo } from "../mongo/errors.ts";
-import { MongoDatabase, type MongoError } from "../mongo/MongoDatabase.ts";
-import { bulkWriteInChunks, type KeyedDocument } from "../read-models/bulk.ts";
+import { MongoDatabase } from "../mongo/MongoDatabase.ts";
+import type { StoreUnavailable } from "../store-errors.ts";
+import { bulkWriteInChunks, type KeyedDocument } from "../mongo/bulk.ts";
 import {
   TREND_CHECKPOINTS_COLLECTION,
   TREND_FILM_STATE_COLLECTION,
@@ -243,13 +244,5 @@ export const makeTrendsStateStoreMongo = (options: TrendsStateMongoOptions = {})
     return service;
   });
 
-export const TrendsStateStoreMongo: Layer.Layer<TrendsStateStore, MongoError, MongoDatabase> = Layer.effect(
-  TrendsStateStore,
-  makeTrendsStateStoreMongo(),
-);
-
-/** The Mongo layer with options (tests use a small `compactAfter`). */
-export const layerTrendsStateStoreMongo = (
-  options: TrendsStateMongoOptions,
-): Layer.Layer<TrendsStateStore, MongoError, MongoDatabase> =>
-  Layer.effect(TrendsStateStore, makeTrendsStateStoreMongo(options));
+export const TrendsStateStoreMongo: Layer.Layer<TrendsStateStore, StoreUnavailable, MongoDatabase> =
+  Layer.effect(TrendsStateStore, makeTrendsStateStoreMongo());

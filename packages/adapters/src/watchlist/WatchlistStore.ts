@@ -1,7 +1,7 @@
 import type { MovieAdded, MovieRemoved, MovieUpdated, WatchedEntry, WatchlistEvent } from "@cinematch/domain";
 import { Context, type Effect, type Option } from "effect";
 import type { LogPosition } from "../event-log/EventLog.ts";
-import type { MongoError } from "../mongo/MongoDatabase.ts";
+import type { StoreUnavailable } from "../store-errors.ts";
 
 /**
  * The `movies` collection: one document per (user, film), which also carries that entry's pending
@@ -41,30 +41,36 @@ export interface WatchlistStoreService {
   readonly add: (
     entry: WatchedEntry,
     event: MovieAdded,
-  ) => Effect.Effect<"added" | "already_present", MongoError>;
+  ) => Effect.Effect<"added" | "already_present", StoreUnavailable>;
   /** Applies the change and queues the UPDATE built from the changed entry; `None` when the user has no such film. */
   readonly update: (
     user_id: string,
     movie_id: string,
     change: EntryChange,
     makeEvent: (changed: WatchedEntry) => MovieUpdated,
-  ) => Effect.Effect<Option.Option<WatchedEntry>, MongoError>;
+  ) => Effect.Effect<Option.Option<WatchedEntry>, StoreUnavailable>;
   /** Tombstones the entry and queues its DELETE; `None` when the user has no such film. */
   readonly remove: (
     user_id: string,
     movie_id: string,
     makeEvent: (removed: WatchedEntry) => MovieRemoved,
-  ) => Effect.Effect<Option.Option<WatchedEntry>, MongoError>;
-  readonly get: (user_id: string, movie_id: string) => Effect.Effect<Option.Option<WatchedEntry>, MongoError>;
+  ) => Effect.Effect<Option.Option<WatchedEntry>, StoreUnavailable>;
+  readonly get: (
+    user_id: string,
+    movie_id: string,
+  ) => Effect.Effect<Option.Option<WatchedEntry>, StoreUnavailable>;
   /** A user's live entries, newest added first. */
   readonly list: (
     user_id: string,
     page: { readonly offset: number; readonly limit: number },
-  ) => Effect.Effect<{ readonly entries: ReadonlyArray<WatchedEntry>; readonly total: number }, MongoError>;
+  ) => Effect.Effect<
+    { readonly entries: ReadonlyArray<WatchedEntry>; readonly total: number },
+    StoreUnavailable
+  >;
   /** Live entries of many users in one query (the user-stats runner loads each batch's users at once). */
   readonly entriesOfUsers: (
     user_ids: ReadonlyArray<string>,
-  ) => Effect.Effect<ReadonlyMap<string, ReadonlyArray<WatchedEntry>>, MongoError>;
+  ) => Effect.Effect<ReadonlyMap<string, ReadonlyArray<WatchedEntry>>, StoreUnavailable>;
   /**
    * The current state of given entries in one query, by `watchlistEntryKey`: `Some` for a live
    * entry, `None` for a removed or unknown one (the user-stats runner re-reads only the entries a
@@ -72,19 +78,19 @@ export interface WatchlistStoreService {
    */
   readonly entriesByKey: (
     keys: ReadonlyArray<string>,
-  ) => Effect.Effect<ReadonlyMap<string, Option.Option<WatchedEntry>>, MongoError>;
+  ) => Effect.Effect<ReadonlyMap<string, Option.Option<WatchedEntry>>, StoreUnavailable>;
   /** Entries (tombstones included) added at or after `since`, with their log positions: the trends bootstrap. */
-  readonly entriesAddedSince: (since: number) => Effect.Effect<ReadonlyArray<StoredEntry>, MongoError>;
+  readonly entriesAddedSince: (since: number) => Effect.Effect<ReadonlyArray<StoredEntry>, StoreUnavailable>;
   /** One entry's outbox, `None` when nothing is pending there (the publisher reads it right after a write). */
-  readonly pendingFor: (entry_key: string) => Effect.Effect<Option.Option<PendingEvents>, MongoError>;
+  readonly pendingFor: (entry_key: string) => Effect.Effect<Option.Option<PendingEvents>, StoreUnavailable>;
   /** Outboxes with pending events, oldest first, each in event order. */
-  readonly pendingEvents: (limit: number) => Effect.Effect<ReadonlyArray<PendingEvents>, MongoError>;
+  readonly pendingEvents: (limit: number) => Effect.Effect<ReadonlyArray<PendingEvents>, StoreUnavailable>;
   /** Removes published events from an outbox (conditionally: only those ids) and records their positions. */
   readonly markPublished: (
     entry_key: string,
     published: ReadonlyArray<{ readonly event: WatchlistEvent; readonly position: LogPosition }>,
-  ) => Effect.Effect<void, MongoError>;
-  readonly pendingCount: Effect.Effect<number, MongoError>;
+  ) => Effect.Effect<void, StoreUnavailable>;
+  readonly pendingCount: Effect.Effect<number, StoreUnavailable>;
 }
 
 /** The `_id` of an entry's document and the key of its outbox. */

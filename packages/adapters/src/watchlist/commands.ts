@@ -8,7 +8,7 @@ import {
 } from "@cinematch/domain";
 import { Clock, Context, Effect, FiberSet, Layer, Option } from "effect";
 import { IdGenerator } from "../ids/IdGenerator.ts";
-import type { MongoError } from "../mongo/MongoDatabase.ts";
+import type { StoreUnavailable } from "../store-errors.ts";
 import { OutboxPublisher } from "../outbox/OutboxPublisher.ts";
 import { type EntryChange, WatchlistStore, watchlistEntryKey } from "./WatchlistStore.ts";
 
@@ -35,18 +35,18 @@ export interface AddResult {
  * the API and by the replay tools.
  */
 export interface WatchlistCommandsService {
-  readonly add: (user_id: string, input: AddMovie) => Effect.Effect<AddResult, MongoError>;
+  readonly add: (user_id: string, input: AddMovie) => Effect.Effect<AddResult, StoreUnavailable>;
   /** `None` when the user has no such film. */
   readonly update: (
     user_id: string,
     movie_id: string,
     change: EntryChange,
-  ) => Effect.Effect<Option.Option<WatchedEntry>, MongoError>;
+  ) => Effect.Effect<Option.Option<WatchedEntry>, StoreUnavailable>;
   /** `None` when the user has no such film. */
   readonly remove: (
     user_id: string,
     movie_id: string,
-  ) => Effect.Effect<Option.Option<WatchedEntry>, MongoError>;
+  ) => Effect.Effect<Option.Option<WatchedEntry>, StoreUnavailable>;
 }
 
 export class WatchlistCommands extends Context.Tag("@cinematch/adapters/WatchlistCommands")<

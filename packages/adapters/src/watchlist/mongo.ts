@@ -3,7 +3,8 @@ import { Effect, Layer, Option, Schema } from "effect";
 import type { Collection, Document } from "mongodb";
 import { compareOffsets, type LogPosition } from "../event-log/EventLog.ts";
 import { tryMongo } from "../mongo/errors.ts";
-import { MongoDatabase, MongoError } from "../mongo/MongoDatabase.ts";
+import { MongoDatabase } from "../mongo/MongoDatabase.ts";
+import { StoreUnavailable } from "../store-errors.ts";
 import {
   type EntryChange,
   type PendingEvents,
@@ -100,7 +101,7 @@ const MAX_ATTEMPTS = 20;
 const makeInsertBatcher = (collection: Collection<Document>) => {
   let queue: Array<{
     readonly doc: Document;
-    readonly resume: (result: Effect.Effect<boolean, MongoError>) => void;
+    readonly resume: (result: Effect.Effect<boolean, StoreUnavailable>) => void;
   }> = [];
   let flushing = false;
   const flush = async () => {
@@ -123,18 +124,23 @@ const makeInsertBatcher = (collection: Collection<Document>) => {
         const message = cause instanceof Error ? cause.message : String(cause);
         batch.forEach((item, index) => {
           if (writeErrors.length === 0) {
-            item.resume(Effect.fail(new MongoError({ operation: "movies.insertMany", message, cause })));
+            item.resume(
+              Effect.fail(new StoreUnavailable({ operation: "movies.insertMany", message, cause })),
+            );
           } else if (!failed.has(index)) item.resume(Effect.succeed(true));
           else if (failed.get(index) === 11000 || failed.get(index) === 11001)
             item.resume(Effect.succeed(false));
-          else item.resume(Effect.fail(new MongoError({ operation: "movies.insertMany", message, cause })));
+          else
+            item.resume(
+              Effect.fail(new StoreUnavailable({ operation: "movies.insertMany", message, cause })),
+            );
         });
       }
     }
     flushing = false;
   };
-  return (doc: Document): Effect.Effect<boolean, MongoError> =>
-    Effect.async<boolean, MongoError>((resume) => {
+  return (doc: Document): Effect.Effect<boolean, StoreUnavailable> =>
+    Effect.async<boolean, StoreUnavailable>((resume) => {
       queue.push({ doc, resume });
       if (!flushing) {
         flushing = true;
@@ -219,7 +225,7 @@ export const makeWatchlistStoreMongo = Effect.gen(function* () {
     key: string,
     operation: string,
     change: (doc: Option.Option<StoredDocument>) => { readonly next?: StoredDocument; readonly result: A },
-  ): Effect.Effect<A, MongoError> =>
+  ): Effect.Effect<A, StoreUnavailable> =>
     exclusively(
       key,
       Effect.gen(function* () {
@@ -231,7 +237,7 @@ export const makeWatchlistStoreMongo = Effect.gen(function* () {
             return result;
         }
         return yield* Effect.fail(
-          new MongoError({ operation, message: `gave up after ${MAX_ATTEMPTS} concurrent changes` }),
+          new StoreUnavailable({ operation, message: `gave up after ${MAX_ATTEMPTS} concurrent changes` }),
         );
       }),
     );
@@ -263,7 +269,7 @@ export const makeWatchlistStoreMongo = Effect.gen(function* () {
   const markWholeOutbox = (
     entry_key: string,
     published: ReadonlyArray<{ readonly event: WatchlistEvent; readonly position: LogPosition }>,
-  ): Effect.Effect<boolean, MongoError> => {
+  ): Effect.Effect<boolean, StoreUnavailable> => {
     const first = published[0]?.event;
     if (first === undefined) return Effect.succeed(true);
     if (ferret) return Effect.succeed(false);
@@ -547,7 +553,7 @@ export const makeWatchlistStoreMongo = Effect.gen(function* () {
 });
 
 /** The watchlist store on the shared `MongoDatabase`; creates its indexes at start. */
-export const WatchlistStoreMongo: Layer.Layer<WatchlistStore, MongoError, MongoDatabase> = Layer.effect(
+export const WatchlistStoreMongo: Layer.Layer<WatchlistStore, StoreUnavailable, MongoDatabase> = Layer.effect(
   WatchlistStore,
   makeWatchlistStoreMongo,
 );

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { requireEnv } from "../testing.ts";
 import { tryMongo } from "../mongo/errors.ts";
 import { MongoDatabase } from "../mongo/MongoDatabase.ts";
-import { layerMongoDatabaseFresh } from "../mongo/test-support.ts";
+import { MongoDatabaseFresh } from "../mongo/test-support.ts";
 import { makeWatchlistStoreMongo, WATCHLIST_COLLECTION } from "./mongo.ts";
 
 requireEnv("MONGODB_URL");
@@ -24,6 +24,6 @@ describe("a movies collection that already has its indexes", () => {
         expect(names).toEqual(
           expect.arrayContaining(["user_movie_unique", "has_pending", "user_id", "added_at"]),
         );
-      }).pipe(Effect.provide(layerMongoDatabaseFresh("int_reopen"))),
+      }).pipe(Effect.provide(MongoDatabaseFresh("int_reopen"))),
     ));
 });

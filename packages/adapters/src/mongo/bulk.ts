@@ -1,7 +1,7 @@
 import { Effect } from "effect";
 import type { AnyBulkWriteOperation, Collection, Document } from "mongodb";
-import type { MongoError } from "../mongo/MongoDatabase.ts";
-import { tryMongo } from "../mongo/errors.ts";
+import type { StoreUnavailable } from "../store-errors.ts";
+import { tryMongo } from "./errors.ts";
 
 /**
  * Most operations per `bulkWrite` call. FerretDB 1.24 (SQLite backend) never answers an `update`
@@ -25,7 +25,7 @@ export const bulkWriteInChunks = <T extends Document>(
   collection: Collection<T>,
   operations: ReadonlyArray<AnyBulkWriteOperation<T>>,
   operation: string,
-): Effect.Effect<void, MongoError> =>
+): Effect.Effect<void, StoreUnavailable> =>
   Effect.gen(function* () {
     for (let start = 0; start < operations.length; start += BULK_CHUNK) {
       const chunk = operations.slice(start, start + BULK_CHUNK);

@@ -1,0 +1,2 @@
+// The Kafka layer of the EventLog port (kafkajs). Importing this loads kafkajs and applies its patch.
+export * from "./event-log/kafka.ts";
