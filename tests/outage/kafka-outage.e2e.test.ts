@@ -83,6 +83,9 @@ beforeAll(async () => {
     HOST: "127.0.0.1",
     CINEMATCH_TOKEN_SECRET: randomBytes(32).toString("hex"),
     CINEMATCH_SCRYPT_N: "16384",
+    // Scrapes here wait for a fresh count of the outbox backlog (in production they never wait).
+    CINEMATCH_METRICS_BACKLOG_MAX_AGE_MS: "0",
+    CINEMATCH_METRICS_SCRAPE_WAIT_MS: "20000",
   });
   const app = (name: string) => join(repoRoot, "apps", name, "src", "main.ts");
   // The API first (it creates the topic), then the runners.

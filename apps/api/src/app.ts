@@ -25,6 +25,7 @@ import type { Route } from "./http/route.ts";
 import { makeRequestListener } from "./http/server.ts";
 import { makeStaticFiles } from "./http/static.ts";
 import { makeRoutes, type ReadinessCheck } from "./routes/routes.ts";
+import { makeBacklogGauge } from "./services/backlog-gauge.ts";
 import { makeCatalogCache } from "./services/catalog-cache.ts";
 import { makeLiveHub } from "./services/live-hub.ts";
 import { makeTrendsCache } from "./services/trends-cache.ts";
@@ -105,6 +106,10 @@ export const makeApiListener = (
       keepAliveMs: config.liveKeepAliveMs,
     });
     const metrics = makeHttpMetrics();
+    const backlog = yield* makeBacklogGauge({
+      maxAgeMs: config.metricsBacklogMaxAgeMs,
+      waitMs: config.metricsScrapeWaitMs,
+    });
     const eventLog = yield* EventLog;
     // The topic exists before /ready says so (the runners subscribe to it); if the broker is away,
     // the API starts anyway and the publisher creates the topic before its first publication.
@@ -134,6 +139,8 @@ export const makeApiListener = (
       catalog,
       live,
       metrics,
+      metricsToken: config.metricsToken,
+      backlog,
       readiness,
       openapi: () => {
         openapiText ??= JSON.stringify(makeOpenApiDocument(routes, info));

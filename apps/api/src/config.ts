@@ -36,6 +36,12 @@ export interface ApiConfig {
   readonly publishMode: "await" | "background" | "relay";
   readonly eventsTopic: string;
   readonly eventsPartitions: number;
+  /** Bearer token `/metrics` asks for; `None`: scrapes only from this machine. */
+  readonly metricsToken: Option.Option<Redacted.Redacted<string>>;
+  /** A scrape older than this starts a new (background) count of the outbox backlog. */
+  readonly metricsBacklogMaxAgeMs: number;
+  /** How long a scrape waits for that count before answering with the previous one. */
+  readonly metricsScrapeWaitMs: number;
   /** Take the client address for rate limits from `X-Forwarded-For` (behind a trusted proxy only). */
   readonly trustProxy: boolean;
 }
@@ -68,6 +74,9 @@ export const defaultApiConfig: ApiConfig = {
   eventsTopic: USER_MOVIE_EVENTS_TOPIC,
   eventsPartitions: 6,
   trustProxy: false,
+  metricsToken: Option.none(),
+  metricsBacklogMaxAgeMs: 15_000,
+  metricsScrapeWaitMs: 5,
 };
 
 export const apiConfig = (overrides: Partial<ApiConfig> = {}): ApiConfig => ({
@@ -127,5 +136,10 @@ export const apiConfigFromEnv: Effect.Effect<ApiConfig, ConfigError.ConfigError>
     eventsTopic: yield* Config.string("CINEMATCH_EVENTS_TOPIC").pipe(Config.withDefault(d.eventsTopic)),
     eventsPartitions: yield* int("CINEMATCH_EVENTS_PARTITIONS", d.eventsPartitions, 1, 1000),
     trustProxy: yield* Config.boolean("CINEMATCH_TRUST_PROXY").pipe(Config.withDefault(d.trustProxy)),
+    metricsToken: yield* Config.option(Config.redacted("CINEMATCH_METRICS_TOKEN")).pipe(
+      Config.map(Option.filter((token) => Redacted.value(token).length > 0)),
+    ),
+    metricsBacklogMaxAgeMs: yield* int("CINEMATCH_METRICS_BACKLOG_MAX_AGE_MS", d.metricsBacklogMaxAgeMs, 0),
+    metricsScrapeWaitMs: yield* int("CINEMATCH_METRICS_SCRAPE_WAIT_MS", d.metricsScrapeWaitMs, 0, 60_000),
   };
 });

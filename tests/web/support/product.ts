@@ -180,6 +180,9 @@ export const startRealStack = async (options: RealStackOptions = {}): Promise<Pr
     HOST: "127.0.0.1",
     // Cheaper password hashing: the test signs up several users on a shared 2-core machine.
     CINEMATCH_SCRYPT_N: "16384",
+    // Scrapes here wait for a fresh count of the outbox backlog (in production they never wait).
+    CINEMATCH_METRICS_BACKLOG_MAX_AGE_MS: "0",
+    CINEMATCH_METRICS_SCRAPE_WAIT_MS: "20000",
     ...options.env,
   });
   const entries = {

@@ -1,3 +1,8 @@
+import { createHash, timingSafeEqual } from "node:crypto";
+import type { IncomingMessage } from "node:http";
+import { Option, Redacted } from "effect";
+import { HttpFailure, unauthorized } from "./failure.ts";
+
 /**
  * A small Prometheus registry (text format 0.0.4): request counts and latency histograms by route,
  * plus gauges and counters read at scrape time from the rest of the process.
@@ -69,5 +74,33 @@ export const makeHttpMetrics = (): HttpMetrics => {
       }
       return `${lines.join("\n")}\n`;
     },
+  };
+};
+
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|::ffff:127\.\d+\.\d+\.\d+)$/;
+const digest = (text: string) => createHash("sha256").update(text).digest();
+
+/**
+ * Who may scrape: with `CINEMATCH_METRICS_TOKEN` set, whoever sends it as a bearer token; without
+ * it, only a client on this machine that came straight in (not forwarded by a proxy). Returns the
+ * refusal, if any.
+ */
+export const metricsAccess = (token: Option.Option<Redacted.Redacted<string>>) => {
+  const expected = Option.map(token, (secret) => digest(Redacted.value(secret)));
+  return (req: IncomingMessage): HttpFailure | undefined => {
+    if (Option.isSome(expected)) {
+      const given = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? "")?.[1];
+      return given !== undefined && timingSafeEqual(digest(given), expected.value)
+        ? undefined
+        : unauthorized("the metrics token is required (CINEMATCH_METRICS_TOKEN)");
+    }
+    const forwarded = req.headers["x-forwarded-for"] !== undefined || req.headers.forwarded !== undefined;
+    return !forwarded && LOOPBACK.test(req.socket.remoteAddress ?? "")
+      ? undefined
+      : new HttpFailure({
+          status: 403,
+          code: "forbidden",
+          message: "metrics are served to this machine only, unless CINEMATCH_METRICS_TOKEN is set",
+        });
   };
 };

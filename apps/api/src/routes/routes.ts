@@ -30,13 +30,14 @@ import {
   UpdateMovieRequest,
   WatchedEntry,
 } from "@cinematch/domain";
-import { Clock, Duration, Effect, Option, Schema } from "effect";
+import { Clock, Duration, Effect, Option, type Redacted, Schema } from "effect";
 import type { Auth } from "../auth/service.ts";
 import { HttpFailure, notFound, validationFailed } from "../http/failure.ts";
 import { contentSecurityPolicyFor } from "../http/hardening.ts";
-import type { HttpMetrics, Sample } from "../http/metrics.ts";
+import { type HttpMetrics, metricsAccess, type Sample } from "../http/metrics.ts";
 import { json, jsonText, noContent, textReply } from "../http/reply.ts";
 import { type Route, route } from "../http/route.ts";
+import type { BacklogGauge } from "../services/backlog-gauge.ts";
 import type { CatalogCache } from "../services/catalog-cache.ts";
 import type { LiveHub } from "../services/live-hub.ts";
 import type { TrendsCache } from "../services/trends-cache.ts";
@@ -53,6 +54,8 @@ export interface RouteDependencies {
   readonly catalog: CatalogCache;
   readonly live: LiveHub;
   readonly metrics: HttpMetrics;
+  readonly metricsToken: Option.Option<Redacted.Redacted<string>>;
+  readonly backlog: BacklogGauge;
   readonly readiness: ReadonlyArray<ReadinessCheck>;
   /** The OpenAPI document and docs page, made from the routes themselves. */
   readonly openapi: () => string;
@@ -83,6 +86,7 @@ const encodeMatches = Schema.encodeSync(Schema.Array(CatalogMatch));
 export const makeRoutes = (deps: RouteDependencies): ReadonlyArray<Route<RouteServices>> => {
   const { auth, catalog, trends } = deps;
   let docsPolicy: string | undefined;
+  const metricsAllowed = metricsAccess(deps.metricsToken);
 
   const notInFuture = (watched_at: number | undefined) =>
     Effect.flatMap(Clock.currentTimeMillis, (now) =>
@@ -129,7 +133,7 @@ export const makeRoutes = (deps: RouteDependencies): ReadonlyArray<Route<RouteSe
 
   const outboxSamples = Effect.gen(function* () {
     const publisher = yield* OutboxPublisher;
-    const backlog = yield* Effect.either((yield* WatchlistStore).pendingCount);
+    const backlog = yield* deps.backlog.read;
     const stats = yield* publisher.stats;
     const samples: Array<Sample> = [
       {
@@ -146,9 +150,15 @@ export const makeRoutes = (deps: RouteDependencies): ReadonlyArray<Route<RouteSe
       },
       {
         name: "cinematch_outbox_backlog",
-        help: "Watchlist events stored but not yet published (-1: could not count).",
+        help: "Watchlist events stored but not yet published, as last counted (-1: not counted yet, or the count failed).",
         type: "gauge",
-        value: backlog._tag === "Right" ? backlog.right : -1,
+        value: backlog.value,
+      },
+      {
+        name: "cinematch_outbox_backlog_age_seconds",
+        help: "Age of that count (counted in the background, at most every CINEMATCH_METRICS_BACKLOG_MAX_AGE_MS).",
+        type: "gauge",
+        value: backlog.ageSeconds,
       },
       {
         name: "cinematch_outbox_degraded",
@@ -497,12 +507,20 @@ export const makeRoutes = (deps: RouteDependencies): ReadonlyArray<Route<RouteSe
       path: "/metrics",
       tag: "operations",
       summary: "Prometheus metrics (text format 0.0.4)",
+      description:
+        "With `CINEMATCH_METRICS_TOKEN` set, send it as a bearer token; without it, only clients on the API's own machine may scrape. Never touches the database: the outbox backlog is a count kept in the background.",
       auth: "none",
-      responses: [{ status: 200, description: "Metrics", contentType: "text/plain; version=0.0.4" }],
-      handler: () =>
-        Effect.map(outboxSamples, (samples) =>
-          textReply(200, "text/plain; version=0.0.4; charset=utf-8", deps.metrics.render(samples)),
-        ),
+      responses: [
+        { status: 200, description: "Metrics", contentType: "text/plain; version=0.0.4" },
+        ...errors([401, "The metrics token is missing or wrong"], [403, "Not from this machine"]),
+      ],
+      handler: ({ req }) =>
+        Effect.gen(function* () {
+          const refusal = metricsAllowed(req);
+          if (refusal !== undefined) return yield* Effect.fail(refusal);
+          const samples = yield* outboxSamples;
+          return textReply(200, "text/plain; version=0.0.4; charset=utf-8", deps.metrics.render(samples));
+        }),
     }),
     route({
       name: "openapi",

@@ -12,7 +12,9 @@ import {
   EventLogMemory,
   makeCatalogStoreMemory,
   UserStatsStore,
+  WatchlistStore,
   WatchlistStoreMemory,
+  type WatchlistStoreService,
 } from "@cinematch/adapters";
 import type { GlobalStatsDocument, TrendWindow, UserStatsDocument } from "@cinematch/domain";
 import { Context, Effect, Exit, Layer, Logger, LogLevel, Option, Redacted, Scope } from "effect";
@@ -73,6 +75,9 @@ export const testConfig = (overrides: Partial<ApiConfig> = {}): ApiConfig =>
     livePollMs: 20,
     relayIntervalMs: 10,
     catalogRefreshMs: 50,
+    // The in-memory store counts in microseconds: every scrape may count afresh.
+    metricsBacklogMaxAgeMs: 0,
+    metricsScrapeWaitMs: 2_000,
     webDist: mkdtempSync(join(tmpdir(), "cinematch-web-missing-")),
     ...overrides,
   });
@@ -95,13 +100,22 @@ export const startWorld = async (
   options: {
     config?: Partial<ApiConfig>;
     catalog?: (memory: CatalogStoreService) => CatalogStoreService;
+    /** Wraps the in-memory watchlist store (a slow or failing count, say). */
+    watchlist?: (memory: WatchlistStoreService) => WatchlistStoreService;
     logLevel?: LogLevel.LogLevel;
   } = {},
 ): Promise<World> => {
   const readModels = makeReadModels();
   const catalog = makeCatalogStoreMemory(testCatalog);
+  const wrap = options.watchlist;
+  const watchlist =
+    wrap === undefined
+      ? WatchlistStoreMemory
+      : Layer.effect(WatchlistStore, Effect.map(WatchlistStore, wrap)).pipe(
+          Layer.provide(WatchlistStoreMemory),
+        );
   const dependencies = Layer.mergeAll(
-    WatchlistStoreMemory,
+    watchlist,
     EventLogMemory(),
     IdGeneratorSequential("id"),
     AccountsStoreMemory,
