@@ -78,6 +78,9 @@ export const WatchlistCommandsAndOutboxLive = (
       OutboxPublisherLive({
         topic: config.eventsTopic,
         partitions: config.eventsPartitions,
+        // Below the request deadline: a write waits this long at most for Kafka, then answers
+        // (the relay publishes it later).
+        publishTimeoutMs: config.publishTimeoutMs,
         // In `relay` mode nobody else publishes, so nothing is too young for the relay.
         relayMinAgeMs: config.publishMode === "relay" ? 0 : Math.max(1000, config.relayIntervalMs * 4),
       }),
@@ -156,6 +159,7 @@ export const makeApiListener = (
       runtime,
       maxBodyBytes: config.maxBodyBytes,
       trustProxy: config.trustProxy,
+      deadlineMs: config.requestDeadlineMs,
       authenticate: auth.authenticate,
       metrics,
       staticFiles: makeStaticFiles(config.webDist, { sourceMaps: config.serveSourceMaps }),

@@ -42,6 +42,12 @@ export interface ApiConfig {
   readonly metricsBacklogMaxAgeMs: number;
   /** How long a scrape waits for that count before answering with the previous one. */
   readonly metricsScrapeWaitMs: number;
+  /** Longest a request may take before it is answered 503 with Retry-After (0: no bound). */
+  readonly requestDeadlineMs: number;
+  /** Longest a write waits for its immediate publication (then the relay takes over). */
+  readonly publishTimeoutMs: number;
+  /** How long a MongoDB operation looks for a reachable server before it fails. */
+  readonly storeSelectionTimeoutMs: number;
   /** Take the client address for rate limits from `X-Forwarded-For` (behind a trusted proxy only). */
   readonly trustProxy: boolean;
 }
@@ -74,6 +80,9 @@ export const defaultApiConfig: ApiConfig = {
   eventsTopic: USER_MOVIE_EVENTS_TOPIC,
   eventsPartitions: 6,
   trustProxy: false,
+  requestDeadlineMs: 1_900,
+  publishTimeoutMs: 1_000,
+  storeSelectionTimeoutMs: 1_000,
   metricsToken: Option.none(),
   metricsBacklogMaxAgeMs: 15_000,
   metricsScrapeWaitMs: 5,
@@ -136,6 +145,13 @@ export const apiConfigFromEnv: Effect.Effect<ApiConfig, ConfigError.ConfigError>
     eventsTopic: yield* Config.string("CINEMATCH_EVENTS_TOPIC").pipe(Config.withDefault(d.eventsTopic)),
     eventsPartitions: yield* int("CINEMATCH_EVENTS_PARTITIONS", d.eventsPartitions, 1, 1000),
     trustProxy: yield* Config.boolean("CINEMATCH_TRUST_PROXY").pipe(Config.withDefault(d.trustProxy)),
+    requestDeadlineMs: yield* int("CINEMATCH_REQUEST_DEADLINE_MS", d.requestDeadlineMs, 0),
+    publishTimeoutMs: yield* int("CINEMATCH_PUBLISH_TIMEOUT_MS", d.publishTimeoutMs, 1),
+    storeSelectionTimeoutMs: yield* int(
+      "CINEMATCH_STORE_SELECTION_TIMEOUT_MS",
+      d.storeSelectionTimeoutMs,
+      100,
+    ),
     metricsToken: yield* Config.option(Config.redacted("CINEMATCH_METRICS_TOKEN")).pipe(
       Config.map(Option.filter((token) => Redacted.value(token).length > 0)),
     ),

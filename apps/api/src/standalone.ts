@@ -82,5 +82,15 @@ export const ApiStandaloneLive = (
     Effect.map(MongoDatabase, ({ db }) =>
       api(stores, [{ name: "mongodb", check: tryMongo("ping", () => db.command({ ping: 1 })) }]),
     ),
-  ).pipe(Layer.provide(MongoDatabaseLiveFromEnv()));
+  ).pipe(
+    Layer.provide(
+      MongoDatabaseLiveFromEnv({
+        // Fail fast while the server is away (the request answers 503 and the client retries)
+        // and notice its return within a second, without a restart.
+        serverSelectionTimeoutMs: config.storeSelectionTimeoutMs,
+        heartbeatFrequencyMs: 1_000,
+        appName: "cinematch-api",
+      }),
+    ),
+  );
 };

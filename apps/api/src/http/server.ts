@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { IdGenerator } from "@cinematch/adapters";
 import { decoderFor, type ErrorBody, jsonDecoderFor } from "@cinematch/domain";
-import { Cause, Clock, Effect, Either, Exit, Fiber, Option, Runtime, type Schema } from "effect";
+import { Cause, Clock, Duration, Effect, Either, Exit, Fiber, Option, Runtime, type Schema } from "effect";
 import { badRequest, HttpFailure, payloadTooLarge, unauthorized, validationFailed } from "./failure.ts";
 import { SECURITY_HEADERS } from "./hardening.ts";
 import type { HttpMetrics } from "./metrics.ts";
@@ -14,6 +14,8 @@ export interface RequestListenerOptions<R> {
   readonly runtime: Runtime.Runtime<R | IdGenerator>;
   readonly maxBodyBytes: number;
   readonly trustProxy: boolean;
+  /** Longest a request may take before it is answered 503 (0: no bound). */
+  readonly deadlineMs: number;
   readonly authenticate: (token: string, nowMs: number) => Either.Either<Caller, string>;
   readonly metrics: HttpMetrics;
   readonly staticFiles?: (pathname: string, acceptsHtml: boolean) => Promise<StaticFile | undefined>;
@@ -36,6 +38,15 @@ const failureReply = (failure: HttpFailure, error_id?: string): Reply => ({
   }),
   ...(failure.headers ? { headers: failure.headers } : {}),
 });
+
+/** The bound on every request: a store or broker that hangs must not hold a client for long. */
+const pastDeadline = (deadlineMs: number) =>
+  new HttpFailure({
+    status: 503,
+    code: "unavailable",
+    message: `no answer within ${(deadlineMs / 1000).toFixed(1)} s: a service the API depends on is slow or unavailable; try again shortly`,
+    headers: { "retry-after": "2" },
+  });
 
 const tagOf = (error: unknown): string | undefined =>
   typeof error === "object" && error !== null && "_tag" in error && typeof error._tag === "string"
@@ -229,7 +240,18 @@ export const makeRequestListener = <R>(options: RequestListenerOptions<R>) => {
         body = decoded.right;
       }
       return yield* route.handler({ params, query: decodedQuery, body, caller, ip: clientIp(req), req, res });
-    }).pipe(Effect.catchAllCause(recover(route.name)));
+    }).pipe(
+      // A write cut off here may still complete: it was not acknowledged, and a retry finds it
+      // (adding again answers already_present), so nothing is counted twice.
+      (effect) =>
+        options.deadlineMs > 0
+          ? Effect.timeoutFail(effect, {
+              duration: Duration.millis(options.deadlineMs),
+              onTimeout: () => pastDeadline(options.deadlineMs),
+            })
+          : effect,
+      Effect.catchAllCause(recover(route.name)),
+    );
 
   const simple = (
     res: ServerResponse,

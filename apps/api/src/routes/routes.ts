@@ -476,9 +476,10 @@ export const makeRoutes = (deps: RouteDependencies): ReadonlyArray<Route<RouteSe
             deps.readiness,
             ({ name, check }) =>
               check.pipe(
+                // Well inside the request deadline, so /ready answers with its own body.
                 Effect.timeoutFail({
-                  duration: Duration.seconds(3),
-                  onTimeout: () => "no answer within 3 s",
+                  duration: Duration.seconds(1),
+                  onTimeout: () => "no answer within 1 s",
                 }),
                 Effect.match({
                   onSuccess: () => ({ name, ok: true }),

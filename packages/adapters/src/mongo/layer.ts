@@ -14,6 +14,8 @@ export interface MongoDatabaseOptions {
   readonly connectTimeoutMs?: number;
   /** Longest wait on a socket for a reply before the operation fails. Default 30 000 ms. */
   readonly socketTimeoutMs?: number;
+  /** How often the driver checks a server it knows (and so how soon it sees it back). Default 10 000 ms. */
+  readonly heartbeatFrequencyMs?: number;
   /** Connection pool size. Default 20. */
   readonly maxPoolSize?: number;
   readonly appName?: string;
@@ -42,6 +44,7 @@ export const makeMongoDatabase = (url: string, options: MongoDatabaseOptions = {
             connectTimeoutMS: options.connectTimeoutMs ?? 5_000,
             socketTimeoutMS: options.socketTimeoutMs ?? 30_000,
             maxPoolSize: options.maxPoolSize ?? 20,
+            heartbeatFrequencyMS: options.heartbeatFrequencyMs ?? 10_000,
             appName: options.appName ?? "cinematch",
           }),
         catch: (cause) =>
