@@ -1,5 +1,6 @@
+import { ErrorBody } from "@cinematch/domain";
 import { JSONSchema, type SchemaAST } from "effect";
-import type { Route } from "./route.ts";
+import type { ResponseDoc, Route } from "./route.ts";
 
 type Json = Record<string, unknown>;
 
@@ -36,6 +37,34 @@ export const makeOpenApiDocument = (
     }));
   };
 
+  /**
+   * The answers the request listener itself gives, whatever the handler: a route's own list never
+   * has to repeat them, and the document never misses one.
+   */
+  const listenerResponses = (route: Route<unknown>): ReadonlyArray<ResponseDoc> => {
+    const error = (status: number, description: string) => ({ status, description, schema: ErrorBody });
+    return [
+      ...(route.params || route.query
+        ? [error(400, "A path or query parameter is invalid (each is named in `issues`)")]
+        : []),
+      ...(route.body
+        ? [
+            error(400, "The body is empty or not valid JSON"),
+            error(413, "The body is larger than CINEMATCH_MAX_BODY_BYTES"),
+            error(415, "The body is not JSON"),
+            error(422, "The body does not fit its schema (each failing field is named in `issues`)"),
+          ]
+        : []),
+      ...(route.auth !== "none" ? [error(401, "The bearer token is missing, invalid or expired")] : []),
+      error(431, "The URL or the header block is too large"),
+      error(500, "Unexpected error; the answer carries an `error_id` that is in the log"),
+      error(
+        503,
+        "The database or the broker is unavailable, or no answer within CINEMATCH_REQUEST_DEADLINE_MS (with Retry-After)",
+      ),
+    ];
+  };
+
   const paths: Record<string, Record<string, Json>> = {};
   for (const route of routes) {
     if (route.hidden) continue;
@@ -50,7 +79,9 @@ export const makeOpenApiDocument = (
       });
     }
     const responses: Record<string, Json> = {};
-    for (const response of route.responses) {
+    const own = new Set(route.responses.map((response) => response.status));
+    const general = listenerResponses(route).filter((response) => !own.has(response.status));
+    for (const response of [...route.responses, ...general]) {
       const existing = responses[String(response.status)];
       const content =
         response.schema !== undefined

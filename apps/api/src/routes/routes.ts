@@ -107,7 +107,7 @@ export const makeRoutes = (deps: RouteDependencies): ReadonlyArray<Route<RouteSe
         }
         return film.value;
       }
-      const resolution = catalog.resolve(body.title!, body.year);
+      const resolution = catalog.resolve(body.title!.trim(), body.year);
       switch (resolution._tag) {
         case "Matched": {
           const film = yield* catalog.film(resolution.film.movie_id);

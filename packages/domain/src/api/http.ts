@@ -33,7 +33,11 @@ export const Email = Schema.transform(Schema.String, Schema.String, {
   });
 
 export const Password = Schema.String.pipe(
-  Schema.filter((text) => (text.length >= 8 && text.length <= 200) || "a password of 8 to 200 characters"),
+  // Characters as JSON Schema's minLength/maxLength count them (code points, not UTF-16 units).
+  Schema.filter((text) => {
+    const characters = [...text].length;
+    return (characters >= 8 && characters <= 200) || "a password of 8 to 200 characters";
+  }),
 ).annotations({ identifier: "Password", jsonSchema: { type: "string", minLength: 8, maxLength: 200 } });
 
 export const Credentials = Schema.Struct({ email: Email, password: Password }).annotations({
@@ -60,22 +64,26 @@ const Year = Schema.Int.pipe(Schema.between(1870, 2100));
  */
 export const AddMovieRequest = Schema.Struct({
   movie_id: Schema.optionalWith(MovieId, { exact: true }),
-  title: Schema.optionalWith(Schema.Trim.pipe(Schema.minLength(1), Schema.maxLength(300)), { exact: true }),
+  // Not trimmed here (the matcher normalizes it), so the OpenAPI document can state its bounds.
+  title: Schema.optionalWith(Schema.String.pipe(Schema.minLength(1), Schema.maxLength(300)), { exact: true }),
   year: Schema.optionalWith(Year, { exact: true }),
   rating: Schema.optionalWith(Rating, { exact: true }),
   watched_at: Schema.optionalWith(Timestamp, { exact: true }),
 })
   .pipe(
-    Schema.filter((body) =>
-      (body.movie_id === undefined) !== (body.title === undefined)
-        ? true
-        : {
-            path: ["movie_id"],
-            message:
-              body.movie_id === undefined
-                ? "give movie_id or title (with an optional year)"
-                : "give movie_id or title, not both",
-          },
+    Schema.filter(
+      (body) =>
+        (body.movie_id === undefined) !== (body.title === undefined)
+          ? true
+          : {
+              path: ["movie_id"],
+              message:
+                body.movie_id === undefined
+                  ? "give movie_id or title (with an optional year)"
+                  : "give movie_id or title, not both",
+            },
+      // The same rule for the OpenAPI document: exactly one of the two.
+      { jsonSchema: { allOf: [{ oneOf: [{ required: ["movie_id"] }, { required: ["title"] }] }] } },
     ),
   )
   .annotations({ identifier: "AddMovieRequest" });
@@ -93,10 +101,12 @@ export const UpdateMovieRequest = Schema.Struct({
   watched_at: Schema.optionalWith(Timestamp, { exact: true }),
 })
   .pipe(
-    Schema.filter((body) =>
-      body.rating !== undefined || body.watched_at !== undefined
-        ? true
-        : { path: ["rating"], message: "give rating and/or watched_at" },
+    Schema.filter(
+      (body) =>
+        body.rating !== undefined || body.watched_at !== undefined
+          ? true
+          : { path: ["rating"], message: "give rating and/or watched_at" },
+      { jsonSchema: { allOf: [{ anyOf: [{ required: ["rating"] }, { required: ["watched_at"] }] }] } },
     ),
   )
   .annotations({ identifier: "UpdateMovieRequest" });
@@ -136,8 +146,20 @@ export const CatalogMatch = Schema.Struct({
 }).annotations({ identifier: "CatalogMatch" });
 export type CatalogMatch = typeof CatalogMatch.Type;
 
+/**
+ * Some character that `String.prototype.trim` keeps. Spelled out rather than `\S`, because a
+ * regex engine of another language (the OpenAPI document's readers) has another idea of `\s`.
+ */
+const NOT_ALL_BLANK = /[^\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]/;
+
 export const CatalogSearchQuery = Schema.Struct({
-  q: Schema.Trim.pipe(Schema.minLength(1, { message: () => "a search text" }), Schema.maxLength(300)),
+  // Not trimmed here (the matcher normalizes the text itself), so the OpenAPI document states the
+  // same bounds the server checks: 1 to 300 characters, not all blank.
+  q: Schema.String.pipe(
+    Schema.minLength(1, { message: () => "a search text" }),
+    Schema.maxLength(300),
+    Schema.pattern(NOT_ALL_BLANK, { message: () => "a search text, not only blanks" }),
+  ),
   year: Schema.optionalWith(IntFromText(1870, 2100, "year"), { exact: true }),
   limit: Schema.optionalWith(IntFromText(1, 50, "limit"), { exact: true }),
 });

@@ -48,6 +48,7 @@ export const Timestamp = Schema.transformOrFail(Schema.String, Schema.Number, {
       : ParseResult.fail(new ParseResult.Type(ast, millis, "a finite epoch-milliseconds value")),
 }).annotations({
   identifier: "Timestamp",
+  jsonSchema: { type: "string", anyOf: [{ format: "date-time" }, { format: "date" }] },
   // Property tests draw instants that encode (years 0-9999, whole milliseconds), not any double.
   arbitrary: () => (fc) => fc.integer({ min: -62_167_219_200_000, max: 253_402_300_799_999 }),
 });
@@ -60,6 +61,7 @@ export const Rating = Schema.Number.pipe(
   Schema.filter((n) => isRatingValue(n) || "a rating from 0.5 to 10 in steps of 0.5"),
 ).annotations({
   identifier: "Rating",
+  jsonSchema: { type: "number", minimum: 0.5, maximum: 10, multipleOf: 0.5 },
   // Random doubles almost never land on a half step: property tests draw the 20 valid ratings.
   arbitrary: () => (fc) => fc.integer({ min: 1, max: 20 }).map((halves) => halves / 2),
 });
