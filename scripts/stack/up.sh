@@ -161,7 +161,14 @@ main() {
     node "$REPO_ROOT/apps/cinematch/src/seed-catalog.ts" 8>&- || die "could not load the demo catalog into $MONGODB_URL"
   fi
 
-  # 4. The apps: only those not running (a crashed runner is started again).
+  # 4. The dashboard the API serves at `/`: built when missing or older than its sources (about
+  #    ten seconds; CINEMATCH_WEB_BUILD=never skips it). Without it `/` says "not built yet".
+  if ! our_pid api >/dev/null; then
+    node "$REPO_ROOT/apps/cinematch/src/build-dashboard.ts" 8>&- ||
+      log "no dashboard build: the API runs without it (npm run build -w @cinematch/web)"
+  fi
+
+  # 5. The apps: only those not running (a crashed runner is started again).
   local name pid started=0
   for name in "${STACK_APPS[@]}"; do
     if pid="$(our_pid "$name")"; then
@@ -174,7 +181,7 @@ main() {
     fi
   done
 
-  # 5. Ready when the API says so (Kafka and MongoDB reachable) and each runner has joined its
+  # 6. Ready when the API says so (Kafka and MongoDB reachable) and each runner has joined its
   #    consumer group. A runner that dies during start-up is started once more (a fresh database
   #    can fail the first concurrent index creations on FerretDB); twice is an error.
   wait_ready
