@@ -179,3 +179,27 @@ export const readWholeTopic = async (
   }
   return records;
 };
+
+const ferretDbPidFile = (cacheDir: string) => join(cacheDir, "infra", "ferretdb", "ferretdb.pid");
+const ferretDbBinary = (cacheDir: string) => join(cacheDir, "infra", "ferretdb", "bin", "cinematch-ferretdb");
+
+/**
+ * SIGKILL to the private FerretDB only (the pid up.sh recorded, checked against its command line,
+ * which names this run's cache folder): a crash, not a shutdown. Polls until its port is closed.
+ */
+export const killFerretDb = async (infra: PrivateInfra, timeoutMs = 30_000): Promise<void> => {
+  const pidFile = ferretDbPidFile(infra.cacheDir);
+  const pid = Number(readFileSync(pidFile, "utf8").trim());
+  const cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " ");
+  if (!cmdline.startsWith(`${ferretDbBinary(infra.cacheDir)} --listen-addr=`)) {
+    throw new Error(`pid ${pid} from ${pidFile} is not this run's FerretDB: ${cmdline.slice(0, 300)}`);
+  }
+  const port = Number(new URL(infra.mongo).port);
+  const started = Date.now();
+  process.kill(pid, "SIGKILL");
+  while (alive(pid) || (await portOpen(port))) {
+    if (Date.now() - started > timeoutMs)
+      throw new Error(`FerretDB (pid ${pid}) still up after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+};

@@ -80,7 +80,7 @@ export const defaultApiConfig: ApiConfig = {
   eventsTopic: USER_MOVIE_EVENTS_TOPIC,
   eventsPartitions: 6,
   trustProxy: false,
-  requestDeadlineMs: 1_900,
+  requestDeadlineMs: 1_500,
   publishTimeoutMs: 1_000,
   storeSelectionTimeoutMs: 1_000,
   metricsToken: Option.none(),
