@@ -19,7 +19,12 @@ import { Option } from "effect";
 export class UserLibraryCache {
   readonly #users = new Map<
     string,
-    { readonly partition: number; readonly entries: Map<string, WatchedEntry> }
+    {
+      readonly partition: number;
+      readonly entries: Map<string, WatchedEntry>;
+      /** The statistics last written for the user while the list was held (a fingerprint). */
+      written?: string;
+    }
   >();
   /** Per partition, the last offset whose events this instance has read the store for. */
   readonly #consumedUpTo = new Map<number, bigint>();
@@ -92,6 +97,19 @@ export class UserLibraryCache {
     return [...library.entries.values()].sort(
       (a, b) => b.added_at - a.added_at || (a.movie.movie_id < b.movie.movie_id ? -1 : 1),
     );
+  }
+
+  /**
+   * What was last written for the user while this list was held, so an unchanged result is not
+   * written again. Dropped with the list: a list read again is always written once.
+   */
+  writtenStatsOf(user_id: string): string | undefined {
+    return this.#users.get(user_id)?.written;
+  }
+
+  noteWritten(user_id: string, fingerprint: string): void {
+    const library = this.#users.get(user_id);
+    if (library !== undefined) library.written = fingerprint;
   }
 
   /** Drops the least recently used users until at most `maxEntries` entries are kept. */

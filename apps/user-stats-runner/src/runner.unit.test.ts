@@ -45,6 +45,8 @@ interface Spy {
   entriesByKeyCalls: Array<ReadonlyArray<string>>;
   putManyCalls: number;
   failPutMany: number;
+  /** The users of every document written, in order. */
+  written: Array<string>;
 }
 
 /** The world: in-memory log, stores and the one write path (commands → store + outbox → publish). */
@@ -74,6 +76,7 @@ const world = (spy: Spy) => {
                 new StoreUnavailable({ operation: "user_stats.putMany", message: "injected" }),
               );
             }
+            for (const document of documents) spy.written.push(document.user_id);
             return inner.putMany(documents);
           }),
       }),
@@ -104,6 +107,7 @@ const newSpy = (): Spy => ({
   entriesByKeyCalls: [],
   putManyCalls: 0,
   failPutMany: 0,
+  written: [],
 });
 
 const run = <A, E>(
@@ -309,6 +313,33 @@ describe("the user-stats runner", () => {
         }),
       );
       expect([...new Set(keysReadLater)].sort()).toEqual(["gus|ml-40", "hal|ml-2", "ivy|ml-3"]);
+    });
+
+    it("when an event changes none of a user's figures (the same rating again), then that user's stats are not written again", async () => {
+      const spy = newSpy();
+      const writtenLater = await run(
+        spy,
+        Effect.gen(function* () {
+          const commands = yield* WatchlistCommands;
+          yield* commands.add("kim", { movie: film(1), rating: 4 });
+          yield* commands.add("lou", { movie: film(1), rating: 4 });
+          yield* startRunner;
+          yield* eventually(Effect.zipRight(statsMatchStore(["kim", "lou"]), drained));
+          spy.written.length = 0;
+          yield* commands.update("kim", "ml-1", { rating: 4 });
+          yield* commands.add("lou", { movie: film(2), rating: 6 });
+          yield* eventually(
+            Effect.gen(function* () {
+              yield* statsMatchStore(["kim", "lou"]);
+              const lou = Option.getOrThrow(yield* Effect.flatMap(UserStatsStore, (s) => s.get("lou")));
+              expect(lou.stats.total_watched).toBe(2);
+              yield* drained;
+            }),
+          );
+          return [...spy.written];
+        }),
+      );
+      expect(writtenLater).toEqual(["lou"]);
     });
 
     it("when their partition was with another instance for a while and comes back, then the lists are read in full again and the stats stay exact", async () => {
