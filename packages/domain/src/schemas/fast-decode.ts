@@ -26,45 +26,25 @@ export const fastDecodeWatchlistEvent = (input: unknown): WatchlistEvent | undef
   if (occurredAt === undefined || addedAt === undefined) return undefined;
   const movie = film(input.movie);
   if (movie === undefined) return undefined;
-  if (eventType === "DELETE") {
-    return {
-      event_type: eventType,
-      schema_version: CURRENT_SCHEMA_VERSION,
-      event_id: eventId,
-      user_id: userId,
-      occurred_at: occurredAt,
-      movie,
-      added_at: addedAt,
-    };
-  }
-  const watchedAt = timestamp(input.watched_at);
-  if (watchedAt === undefined) return undefined;
-  const rating = input.rating;
-  if (rating === undefined) {
-    if (hasOwn(input, "rating")) return undefined;
-    return {
-      event_type: eventType,
-      schema_version: CURRENT_SCHEMA_VERSION,
-      event_id: eventId,
-      user_id: userId,
-      occurred_at: occurredAt,
-      movie,
-      added_at: addedAt,
-      watched_at: watchedAt,
-    };
-  }
-  if (typeof rating !== "number" || !isRatingValue(rating)) return undefined;
-  return {
-    event_type: eventType,
+  const envelope = {
     schema_version: CURRENT_SCHEMA_VERSION,
     event_id: eventId,
     user_id: userId,
     occurred_at: occurredAt,
     movie,
     added_at: addedAt,
-    rating,
-    watched_at: watchedAt,
   };
+  if (eventType === "DELETE") return { event_type: eventType, ...envelope };
+  const watchedAt = timestamp(input.watched_at);
+  if (watchedAt === undefined) return undefined;
+  const rating = input.rating;
+  if (rating === undefined) {
+    return hasOwn(input, "rating")
+      ? undefined
+      : { event_type: eventType, ...envelope, watched_at: watchedAt };
+  }
+  if (typeof rating !== "number" || !isRatingValue(rating)) return undefined;
+  return { event_type: eventType, ...envelope, rating, watched_at: watchedAt };
 };
 
 const schemaDecode = decoderFor(WatchlistEvent, "watchlist event");
