@@ -9,8 +9,8 @@ STACK_DIR="$CACHE_ROOT/stack"
 STACK_ENV="$STACK_DIR/env"
 
 # The three processes, in start order. Each is started as `node <repo>/apps/<name>/src/main.ts`, so
-# `pgrep -af trends-runner` finds it (the runners then rename themselves `trends-runner` and
-# `user-stats-runner`, which `ps` shows).
+# `pgrep -af trends-runner` finds it until it renames itself (every app sets process.title to its
+# name through runMain: `trends-runner`, `user-stats-runner`, `api`, which `ps` then shows).
 STACK_APPS=(trends-runner user-stats-runner api)
 
 log() { printf 'stack: %s\n' "$*" >&2; }
@@ -26,7 +26,7 @@ log_file_of() { printf '%s/%s.log' "$STACK_DIR" "$1"; }
 # Prints the pid recorded for app $1 if that process is alive and is that app of this checkout (a
 # pid may have been reused by something else since): its command line is
 # `node <repo>/apps/$1/src/main.ts`, or, for an app that renames itself (the runners set
-# process.title, which replaces the command line with `trends-runner`), that name with this
+# process.title through runMain, which replaces the command line with e.g. `api`), that name with this
 # checkout as its working folder.
 our_pid() {
   local name=$1 pid_file pid cmdline cwd

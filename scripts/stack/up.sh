@@ -5,7 +5,7 @@
 #
 #   node <repo>/apps/trends-runner/src/main.ts       (pgrep -af trends-runner)
 #   node <repo>/apps/user-stats-runner/src/main.ts   (pgrep -af user-stats-runner)
-#   node <repo>/apps/api/src/main.ts                 (pgrep -af apps/api)
+#   node <repo>/apps/api/src/main.ts                 (renames itself `api`)
 #
 # Logs and pid files are in .cache/stack/ (<name>.log, <name>.pid). Run it again at any time: it
 # starts only what is not running, so it also restarts a crashed runner. It waits until the API

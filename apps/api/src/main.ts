@@ -3,7 +3,8 @@
  * Kafka and MongoDB when KAFKA_BOOTSTRAP_SERVERS / MONGODB_URL are set, in-memory layers otherwise.
  * SIGINT/SIGTERM close the server, the relay and the connections, then exit.
  */
-import { Cause, Effect, Exit, Fiber, Layer } from "effect";
+import { runMain } from "@cinematch/adapters";
+import { Effect, Layer } from "effect";
 import { apiConfigFromEnv } from "./config.ts";
 import { ApiStandaloneLive, standaloneChoiceFromEnv } from "./standalone.ts";
 
@@ -22,20 +23,5 @@ const program = Effect.gen(function* () {
   return yield* Layer.launch(ApiStandaloneLive(config, choice));
 });
 
-const fiber = Effect.runFork(program);
-let stopping = false;
-const stop = (signal: string) => {
-  if (stopping) return;
-  stopping = true;
-  console.error(`[api] ${signal}: shutting down`);
-  Effect.runFork(Fiber.interrupt(fiber));
-  setTimeout(() => process.exit(1), 10_000).unref();
-};
-process.on("SIGINT", () => stop("SIGINT"));
-process.on("SIGTERM", () => stop("SIGTERM"));
-
-fiber.addObserver((exit) => {
-  if (Exit.isSuccess(exit) || Exit.isInterrupted(exit)) process.exit(0);
-  console.error(`[api] failed to start or crashed:\n${Cause.pretty(exit.cause)}`);
-  process.exit(1);
-});
+// The stack scripts recognise the process by this name once it has renamed itself (scripts/stack/lib.sh).
+runMain("api", program, { forceAfterMs: 10_000 });

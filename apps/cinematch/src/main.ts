@@ -18,13 +18,14 @@ import {
   IdGeneratorRandom,
   EventLogMemory,
   ReadModelsMemory,
+  runMain,
   TrendsStateStoreMemory,
   WatchlistStoreMemory,
 } from "@cinematch/adapters";
 import { ApiLive, ApiServer, apiConfigFromEnv } from "@cinematch/api";
 import { TrendsRunnerLive, trendsRunnerConfigFromEnv } from "@cinematch/trends-runner";
 import { UserStatsRunnerLive, userStatsRunnerConfigFromEnv } from "@cinematch/user-stats-runner";
-import { Cause, Context, Effect, Exit, FiberId, Layer, Logger, Option, Redacted } from "effect";
+import { Context, Effect, Layer, Logger, Option, Redacted } from "effect";
 import { describeVegaReport, loadVegaCatalog } from "./demo-catalog/vega.ts";
 import { DemoUsersLive } from "./demo-users.ts";
 import { embeddedSettingsFromEnv, logLevelFromText, publicUrl } from "./settings.ts";
@@ -134,28 +135,8 @@ const program = Effect.gen(function* () {
 
 // SIGINT/SIGTERM interrupt the program: the scope closes the simulated users, the API (server,
 // relay), then the runners (batch in flight finished or abandoned). A second signal exits at once.
-process.title = "cinematch";
-const fiber = Effect.runFork(
+runMain(
+  "cinematch",
   program.pipe(Effect.provide(Logger.minimumLogLevel(logLevelFromText(process.env.CINEMATCH_LOG_LEVEL)))),
+  { forceAfterMs: 15_000 },
 );
-let signals = 0;
-const onSignal = (signal: NodeJS.Signals) => {
-  signals += 1;
-  if (signals > 1) process.exit(130);
-  complain(`cinematch: ${signal}, shutting down`);
-  setTimeout(() => {
-    complain("cinematch: shutdown took too long, exiting");
-    process.exit(1);
-  }, 15_000).unref();
-  fiber.unsafeInterruptAsFork(FiberId.none);
-};
-process.on("SIGINT", onSignal);
-process.on("SIGTERM", onSignal);
-fiber.addObserver((exit) => {
-  if (Exit.isSuccess(exit) || Cause.isInterruptedOnly(exit.cause)) {
-    complain("cinematch: stopped");
-    process.exit(0);
-  }
-  complain(`cinematch: failed:\n${Cause.pretty(exit.cause)}`);
-  process.exit(1);
-});

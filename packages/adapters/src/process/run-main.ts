@@ -3,8 +3,9 @@ import { Cause, Effect, Exit, FiberId } from "effect";
 /**
  * Runs a long-lived program as this process: names the process (`ps` shows `name`), interrupts the
  * program on SIGTERM/SIGINT so its scopes close (batch in flight finished or abandoned uncommitted,
- * consumer group left, connections closed), and exits 0 after a clean stop, 1 after a failure. A
- * second signal, or finalizers running longer than `forceAfterMs`, exits at once.
+ * consumer group left, connections closed), and exits 0 after a clean stop (saying `<name>: stopped`),
+ * 1 after a failure. A second signal, or finalizers running longer than `forceAfterMs`, exits at once.
+ * Every process of the project (the API, both runners, the embedded default) stops this one way.
  */
 export const runMain = (
   name: string,
@@ -28,7 +29,11 @@ export const runMain = (
   process.on("SIGINT", onSignal);
   fiber.addObserver((exit) => {
     const clean = Exit.isSuccess(exit) || Cause.isInterruptedOnly(exit.cause);
-    if (!clean) Effect.runSync(Effect.logError(`${name} stopped on a failure`, exit.cause));
+    Effect.runSync(
+      clean
+        ? Effect.logInfo(`${name}: stopped`)
+        : Effect.logError(`${name} stopped on a failure`, exit.cause),
+    );
     process.exit(clean ? 0 : 1);
   });
 };
