@@ -5,6 +5,7 @@
  * title, rate, remove; the statistics and trends the runners compute show up through the API; two
  * users cannot see each other's data.
  */
+import { eventuallyAsync } from "@cinematch/adapters/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Product, startRealStack, withProductLogs } from "../web/support/product.ts";
 
@@ -37,21 +38,8 @@ const call = async (method: string, path: string, token?: string, body?: unknown
   return { status: response.status, body: text ? JSON.parse(text) : undefined };
 };
 
-/** Polls (never sleeps blindly) until `check` holds; the failure shows the last answer. */
-const eventually = async (
-  probe: () => Promise<Answer>,
-  check: (a: Answer) => boolean,
-  timeoutMs = 90_000,
-) => {
-  const deadline = Date.now() + timeoutMs;
-  let last: Answer | undefined;
-  while (Date.now() < deadline) {
-    last = await probe();
-    if (check(last)) return last;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  throw new Error(`not reached within ${timeoutMs} ms; last answer: ${JSON.stringify(last)}`);
-};
+/** The real stack answers within seconds; a loaded machine gets 90 s (polled, never slept). */
+const POLL = { timeoutMs: 90_000, intervalMs: 250 };
 
 const signUp = async (email: string) => {
   const answer = await call("POST", "/auth/signup", undefined, { email, password: "correct horse battery" });
@@ -83,16 +71,18 @@ describe("the API on the real stack", () => {
         expect((await call("DELETE", "/movies/web-e2e-amelie", alice)).status).toBe(204);
         expect((await call("PATCH", "/movies/web-e2e-leon", alice, { rating: 9 })).body.rating).toBe(9);
 
-        const mine = await eventually(
+        const mine = await eventuallyAsync(
           () => call("GET", "/stats/me", alice),
           (a) =>
             a.body.status === "ready" && a.body.stats.total_watched === 2 && a.body.stats.avg_rating === 9,
+          POLL,
         );
         expect(mine.body.stats.total_watched).toBe(2);
 
-        const trends = await eventually(
+        const trends = await eventuallyAsync(
           () => call("GET", "/trends/global?window=30d"),
           (a) => topCount(a, "web-e2e-leon") === 1 && topCount(a, "web-e2e-matrix") === 1,
+          POLL,
         );
         expect(topCount(trends, "web-e2e-amelie")).toBe(0);
 
@@ -105,9 +95,10 @@ describe("the API on the real stack", () => {
 
         // Bob's own film counts in the community trends.
         expect((await call("POST", "/movies", bob, { movie_id: "web-e2e-leon" })).status).toBe(201);
-        await eventually(
+        await eventuallyAsync(
           () => call("GET", "/trends/global?window=30d"),
           (a) => topCount(a, "web-e2e-leon") === 2,
+          POLL,
         );
 
         const metrics = await (await fetch(`${product.baseURL}/metrics`)).text();

@@ -10,6 +10,7 @@ import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { CatalogStore } from "@cinematch/adapters";
 import { CatalogStoreMongo, MongoDatabaseLive } from "@cinematch/adapters/mongo";
+import { eventuallyAsync } from "@cinematch/adapters/testing";
 import type { Film } from "@cinematch/domain";
 import { Effect, Layer } from "effect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -132,18 +133,6 @@ const metric = async (name: string): Promise<number> => {
   return Number(value);
 };
 
-/** Polls (never sleeps blindly) until `check` holds; the failure shows the last value. */
-const eventually = async <A>(probe: () => Promise<A>, check: (a: A) => boolean, timeoutMs = 120_000) => {
-  const deadline = Date.now() + timeoutMs;
-  let last: A | undefined;
-  while (Date.now() < deadline) {
-    last = await probe();
-    if (check(last)) return last;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  throw new Error(`not reached within ${timeoutMs} ms; last: ${JSON.stringify(last)}`);
-};
-
 /**
  * The test's own model of what was accepted: each user's list (movie id → rating or none), and
  * every change that must have become an event.
@@ -154,6 +143,9 @@ interface User {
   readonly user_id: string;
   readonly list: Map<string, number | undefined>;
 }
+/** A backlog drains within seconds of Kafka's return; a loaded machine gets 120 s (polled, never slept). */
+const POLL = { timeoutMs: 120_000, intervalMs: 250 };
+
 const changes: Array<{ user_id: string; event_type: "ADD" | "UPDATE" | "DELETE"; movie_id: string }> = [];
 
 const signUp = async (name: string): Promise<User> => {
@@ -265,22 +257,25 @@ describe("the API and both runners on a broker that goes away mid-stream", () =>
 
         // The backlog drains and the statistics equal the test's own model of the accepted writes.
         const drainStarted = Date.now();
-        await eventually(
+        await eventuallyAsync(
           () => metric("cinematch_outbox_backlog"),
           (n) => n === 0,
+          POLL,
         );
         for (const user of [alice, bob]) {
-          await eventually(
+          await eventuallyAsync(
             () => call("GET", "/stats/me", user.token),
             (a) => statsMatch(a, user),
+            POLL,
           );
         }
         // Trends are counters (not recomputed from the lists): a lost ADD/DELETE or one counted twice
         // moves the all-time total away from the number of entries in all lists.
         const entries = alice.list.size + bob.list.size;
-        const trends = await eventually(
+        const trends = await eventuallyAsync(
           () => call("GET", "/trends/global?window=all"),
           (a) => a.body?.total_movies_analyzed === entries,
+          POLL,
         );
         for (const film of trends.body.top_movies as ReadonlyArray<{ movie_id: string; count: number }>) {
           const holders = [alice, bob].filter((u) => u.list.has(film.movie_id)).length;

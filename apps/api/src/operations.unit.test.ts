@@ -5,7 +5,8 @@ import { StoreUnavailable } from "@cinematch/adapters";
 import type { GlobalStatsDocument, UserStatsDocument } from "@cinematch/domain";
 import { Effect } from "effect";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { eventually, signUp, startWorld, type World } from "./testing/world.ts";
+import { eventuallyAsync } from "@cinematch/adapters/testing";
+import { POLL, signUp, startWorld, type World } from "./testing/world.ts";
 
 describe("requests the API cannot serve", () => {
   let world: World;
@@ -255,9 +256,10 @@ describe("statistics and trends before and after the runners wrote them", () => 
     expect((await world.call("GET", "/stats/me", { token: bob.token })).json().status).toBe(
       "not_computed_yet",
     );
-    const trends = await eventually(
+    const trends = await eventuallyAsync(
       async () => (await world.call("GET", "/trends/global?window=30d")).json(),
       (body) => body.type === "global_trends",
+      POLL,
     );
     expect(trends).toMatchObject({
       window: "30d",
@@ -290,9 +292,10 @@ describe("statistics and trends before and after the runners wrote them", () => 
     world.readModels.users.set(alice.user_id, statsDoc(alice.user_id, Date.UTC(2026, 10, 3)));
     await readUntil(/event: stats\ndata: \{"updated_at":"2026-11-03T00:00:00.000Z"\}/);
     controller.abort();
-    await eventually(
+    await eventuallyAsync(
       async () => (await world.call("GET", "/metrics")).text,
       (text) => /cinematch_live_clients 0/.test(text),
+      POLL,
     );
   });
 

@@ -1,7 +1,8 @@
 import { jsonDecoderFor, USER_MOVIE_EVENTS_TOPIC, WatchlistEvent } from "@cinematch/domain";
 import { Either } from "effect";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { eventually, signUp, startWorld, type World } from "./testing/world.ts";
+import { eventuallyAsync } from "@cinematch/adapters/testing";
+import { POLL, signUp, startWorld, type World } from "./testing/world.ts";
 
 const decode = jsonDecoderFor(WatchlistEvent, "event");
 const backlogOf = (metrics: string) => Number(/^cinematch_outbox_backlog (-?\d+)$/m.exec(metrics)?.[1]);
@@ -56,9 +57,10 @@ describe("the API's outbox", () => {
     expect(await topic()).toEqual([]);
 
     await world.run(world.control.setBrokerDown(false));
-    const drained = await eventually(
+    const drained = await eventuallyAsync(
       async () => (await world.call("GET", "/metrics")).text,
       (text) => backlogOf(text) === 0 && /cinematch_outbox_degraded 0/.test(text),
+      POLL,
     );
     expect(drained).toMatch(/cinematch_events_published_total 8/);
 

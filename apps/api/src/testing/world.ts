@@ -159,18 +159,5 @@ export const signUp = async (world: World, email: string, password = "correct ho
   return { token: body.token as string, user_id: body.user_id as string };
 };
 
-/** Polls until `check` passes (readiness is polled, never slept); fails after `timeoutMs`. */
-export const eventually = async <A>(
-  probe: () => Promise<A>,
-  check: (a: A) => boolean,
-  timeoutMs = 5000,
-): Promise<A> => {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (check(value)) return value;
-    if (Date.now() > deadline)
-      throw new Error(`condition not met within ${timeoutMs} ms; last value: ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-};
+/** How long the unit tier waits for the in-process runners and relay (polled, never slept). */
+export const POLL = { timeoutMs: 5000, intervalMs: 10 } as const;

@@ -1,9 +1,8 @@
-import { jsonDecoderFor } from "@cinematch/domain";
+import { compareOffsets, jsonDecoderFor } from "@cinematch/domain";
 import { Clock, Deferred, Duration, Effect, Exit, type Layer, ManagedRuntime, Schema, Scope } from "effect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { consumeDecoded, DeadLetterHeaders, type DecodedBatch, deadLetterTopic } from "./dead-letter.ts";
 import {
-  compareOffsets,
   EventLog,
   type EventLogError,
   type LogPosition,
@@ -12,7 +11,7 @@ import {
   type PartitionBatch,
 } from "./EventLog.ts";
 import { partitionForKey } from "./partitioner.ts";
-import { eventually, uniqueName } from "./test-support.ts";
+import { eventually, uniqueName } from "../test-support.ts";
 
 export interface EventLogContractOptions {
   /** The layer under test; built once for the whole suite (topics and groups are unique per test). */

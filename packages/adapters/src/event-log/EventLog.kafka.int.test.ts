@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { EventLog } from "./EventLog.ts";
 import { eventLogContract } from "./EventLog.contract.ts";
 import { EventLogKafka } from "./kafka.ts";
-import { eventually, requireEnv, uniqueName } from "./test-support.ts";
+import { eventually, requireEnv, uniqueName } from "../test-support.ts";
 
 const brokers = requireEnv("KAFKA_BOOTSTRAP_SERVERS").split(",");
 

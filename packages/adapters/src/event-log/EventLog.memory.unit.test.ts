@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { EventLog } from "./EventLog.ts";
 import { eventLogContract } from "./EventLog.contract.ts";
 import { EventLogMemoryControl, EventLogMemory } from "./memory.ts";
-import { eventually } from "./test-support.ts";
+import { eventually } from "../test-support.ts";
 
 eventLogContract("in-memory", {
   layer: () => EventLogMemory(),

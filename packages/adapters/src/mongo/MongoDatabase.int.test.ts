@@ -1,6 +1,6 @@
 import { Duration, Effect, Layer } from "effect";
 import { describe, expect, it } from "vitest";
-import { requireEnv } from "../event-log/test-support.ts";
+import { requireEnv } from "../test-support.ts";
 import { DuplicateKeyError, isDuplicateKeyError, tryMongo, tryMongoWrite } from "./errors.ts";
 import { MongoDatabaseLive } from "./layer.ts";
 import { MongoDatabase } from "./MongoDatabase.ts";

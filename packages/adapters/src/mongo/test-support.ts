@@ -1,5 +1,5 @@
 import { Effect, Layer } from "effect";
-import { requireEnv, uniqueName } from "../event-log/test-support.ts";
+import { requireEnv, uniqueName } from "../test-support.ts";
 import { MongoDatabase } from "./MongoDatabase.ts";
 import { type MongoDatabaseOptions, makeMongoDatabase } from "./layer.ts";
 

@@ -1,5 +1,5 @@
 import { jsonDecoderFor, WatchlistEvent } from "@cinematch/domain";
-import { Duration, Effect, Either, Layer, Option, Schedule } from "effect";
+import { Effect, Either, Layer, Option } from "effect";
 import { describe, expect, it } from "vitest";
 import { EventLogMemoryControl, EventLogMemory } from "../event-log/memory.ts";
 import { IdGeneratorSequential } from "../ids/IdGenerator.ts";
@@ -13,6 +13,7 @@ import { WatchlistStore, watchlistEntryKey } from "../watchlist/WatchlistStore.t
 import { sampleFilm } from "../watchlist/WatchlistStore.contract.ts";
 import { mergeUserOutboxes, OutboxPublisher, OutboxPublisherLive } from "./OutboxPublisher.ts";
 import { OutboxRelayLive } from "./OutboxRelay.ts";
+import { eventuallyHolds } from "../test-support.ts";
 
 const TOPIC = "outbox-unit-events";
 const decodeEvent = jsonDecoderFor(WatchlistEvent, "watchlist event");
@@ -42,13 +43,8 @@ const topicEvents = Effect.gen(function* () {
   return records.map((record) => ({ key: record.key, event: Either.getOrThrow(decodeEvent(record.value)) }));
 });
 
-/** Polls until `check` holds (readiness is polled, never slept); fails after 5 s. */
-const eventually = <A, E, R>(effect: Effect.Effect<A, E, R>, check: (a: A) => boolean) =>
-  effect.pipe(
-    Effect.filterOrFail(check, () => "not yet" as const),
-    Effect.retry({ schedule: Schedule.spaced(Duration.millis(5)), while: (e) => e === "not yet" }),
-    Effect.timeout(Duration.seconds(5)),
-  );
+/** The in-memory relay settles within milliseconds; 5 s is the bound (polled, never slept). */
+const POLL = { timeoutMs: 5000, intervalMs: 5 };
 
 describe("the outbox with the broker up", () => {
   it("given a new film, when added, then its ADD is on the topic keyed by the user and nothing stays pending", async () => {
@@ -149,12 +145,16 @@ describe("the outbox while the broker is down", () => {
         }
         yield* commands.update("u1", "a0", { rating: 10 });
         yield* commands.remove("u2", "b0");
-        const backlogWhileDown = yield* eventually(publisher.countBacklog, (n) => n === 12);
-        const statsWhileDown = yield* eventually(publisher.stats, (s) => s.backlog === 12 && s.degraded);
+        const backlogWhileDown = yield* eventuallyHolds(publisher.countBacklog, (n) => n === 12, POLL);
+        const statsWhileDown = yield* eventuallyHolds(
+          publisher.stats,
+          (s) => s.backlog === 12 && s.degraded,
+          POLL,
+        );
         const onTopicWhileDown = (yield* topicEvents).length;
         yield* control.setBrokerDown(false);
-        yield* eventually(publisher.countBacklog, (n) => n === 0);
-        const drained = yield* eventually(publisher.stats, (s) => !s.degraded);
+        yield* eventuallyHolds(publisher.countBacklog, (n) => n === 0, POLL);
+        const drained = yield* eventuallyHolds(publisher.stats, (s) => !s.degraded, POLL);
         return { backlogWhileDown, statsWhileDown, onTopicWhileDown, drained, events: yield* topicEvents };
       }),
     );
@@ -182,7 +182,7 @@ describe("the outbox while the broker is down", () => {
         const commands = yield* WatchlistCommands;
         yield* commands.add("u1", { movie: sampleFilm("m1") });
         yield* commands.add("u2", { movie: sampleFilm("m2") });
-        return yield* eventually(topicEvents, (events) => events.length === 2);
+        return yield* eventuallyHolds(topicEvents, (events) => events.length === 2, POLL);
       }),
     );
     expect(result.map((e) => e.event.event_id).sort()).toEqual(["ev-000001", "ev-000002"]);

@@ -1,8 +1,8 @@
 import { Cause, Clock, Duration, Effect } from "effect";
 
 /**
- * Test helpers shared by the adapters' test tiers (and exported through `@cinematch/adapters/testing`).
- * Readiness is polled, never slept.
+ * Test helpers shared by every test tier of the project (exported through `@cinematch/adapters/testing`).
+ * Readiness is polled, never slept: every wait in a test goes through `eventually`.
  */
 
 export interface EventuallyOptions {
@@ -35,6 +35,31 @@ export const eventually = <A, E, R>(
       yield* Effect.sleep(interval);
     }
   });
+
+/**
+ * `eventually` for a probe whose value must pass `holds`; the failure shows the last value.
+ */
+export const eventuallyHolds = <A, E, R>(
+  probe: Effect.Effect<A, E, R>,
+  holds: (value: A) => boolean,
+  options: EventuallyOptions = {},
+): Effect.Effect<A, never, R> =>
+  eventually(
+    Effect.flatMap(probe, (value) =>
+      holds(value) ? Effect.succeed(value) : Effect.dieMessage(`last value: ${JSON.stringify(value)}`),
+    ),
+    options,
+  );
+
+/**
+ * `eventuallyHolds` for tests written with promises (HTTP probes of a running process). A probe
+ * that rejects is tried again, like one whose value does not hold yet.
+ */
+export const eventuallyAsync = <A>(
+  probe: () => Promise<A>,
+  holds: (value: A) => boolean,
+  options: EventuallyOptions = {},
+): Promise<A> => Effect.runPromise(eventuallyHolds(Effect.promise(probe), holds, options));
 
 /** A name no other test run uses (topics, groups, databases): `<prefix>-<time>-<random>`. */
 export const uniqueName = (prefix: string): string =>
