@@ -1,3 +1,4 @@
+import { compareOffsets } from "@cinematch/domain";
 import { Context, Data, type Effect, type Scope } from "effect";
 
 /** A broker call failed or did not answer within its bound; never a hang. */
@@ -17,7 +18,7 @@ export interface OutgoingMessage {
 export interface LogRecord {
   readonly topic: string;
   readonly partition: number;
-  /** Kafka offsets are 64-bit; kept as decimal text like kafkajs does. Compare with `compareOffsets`. */
+  /** Kafka offsets are 64-bit; kept as decimal text like kafkajs does. Compare with `compareOffsets` (`@cinematch/domain`). */
   readonly offset: string;
   readonly key: string | null;
   readonly value: string;
@@ -87,9 +88,14 @@ export interface EventLogService {
 
 export class EventLog extends Context.Tag("@cinematch/adapters/EventLog")<EventLog, EventLogService>() {}
 
-/** Orders two offsets given as decimal text without losing precision past 2^53. */
-export const compareOffsets = (a: string, b: string): number => {
-  const x = BigInt(a);
-  const y = BigInt(b);
-  return x < y ? -1 : x > y ? 1 : 0;
-};
+/**
+ * The later of two positions of the same event (a duplicate publication keeps the last one); a
+ * position on another partition replaces the current one.
+ */
+export const laterPosition = (current: LogPosition | null | undefined, next: LogPosition): LogPosition =>
+  current === null ||
+  current === undefined ||
+  current.partition !== next.partition ||
+  compareOffsets(next.offset, current.offset) > 0
+    ? next
+    : current;

@@ -1,6 +1,6 @@
 import type { WatchedEntry, WatchlistEvent } from "@cinematch/domain";
 import { Effect, Layer, Option } from "effect";
-import { compareOffsets, type LogPosition } from "../event-log/EventLog.ts";
+import { type LogPosition, laterPosition } from "../event-log/EventLog.ts";
 import {
   type EntryChange,
   type PendingEvents,
@@ -25,14 +25,6 @@ interface EntryDocument {
 }
 
 const copy = <A>(value: A): A => structuredClone(value);
-
-/** The later of two positions of the same event (a duplicate publication keeps the last one). */
-export const laterPosition = (current: LogPosition | undefined, next: LogPosition): LogPosition =>
-  current === undefined ||
-  current.partition !== next.partition ||
-  compareOffsets(next.offset, current.offset) > 0
-    ? next
-    : current;
 
 const byPendingAge = (a: EntryDocument, b: EntryDocument) =>
   a.pending_since - b.pending_since || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);

@@ -1,8 +1,8 @@
 import { Film, Rating, Timestamp, type WatchedEntry, WatchlistEvent } from "@cinematch/domain";
 import { Effect, Layer, Option, Schema } from "effect";
 import type { Collection, Document } from "mongodb";
-import { compareOffsets, type LogPosition } from "../event-log/EventLog.ts";
-import { tryMongo } from "../mongo/errors.ts";
+import { type LogPosition, laterPosition } from "../event-log/EventLog.ts";
+import { isDuplicateKeyError, tryMongo } from "../mongo/errors.ts";
 import { MongoDatabase } from "../mongo/MongoDatabase.ts";
 import { StoreUnavailable } from "../store-errors.ts";
 import {
@@ -85,11 +85,6 @@ const applyChange = (entry: WatchedEntry, change: EntryChange): WatchedEntry => 
   };
 };
 
-const later = (current: LogPosition | null, next: LogPosition): LogPosition =>
-  current === null || current.partition !== next.partition || compareOffsets(next.offset, current.offset) > 0
-    ? next
-    : current;
-
 const MAX_ATTEMPTS = 20;
 
 /**
@@ -118,9 +113,8 @@ const makeInsertBatcher = (collection: Collection<Document>) => {
         const raw = (cause as { writeErrors?: unknown }).writeErrors;
         const writeErrors = (Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]) as Array<{
           index: number;
-          code?: number;
         }>;
-        const failed = new Map(writeErrors.map((e) => [e.index, e.code]));
+        const failed = new Map(writeErrors.map((e) => [e.index, e]));
         const message = cause instanceof Error ? cause.message : String(cause);
         batch.forEach((item, index) => {
           if (writeErrors.length === 0) {
@@ -128,8 +122,7 @@ const makeInsertBatcher = (collection: Collection<Document>) => {
               Effect.fail(new StoreUnavailable({ operation: "movies.insertMany", message, cause })),
             );
           } else if (!failed.has(index)) item.resume(Effect.succeed(true));
-          else if (failed.get(index) === 11000 || failed.get(index) === 11001)
-            item.resume(Effect.succeed(false));
+          else if (isDuplicateKeyError(failed.get(index))) item.resume(Effect.succeed(false));
           else
             item.resume(
               Effect.fail(new StoreUnavailable({ operation: "movies.insertMany", message, cause })),
@@ -305,9 +298,9 @@ export const makeWatchlistStoreMongo = Effect.gen(function* () {
       let { add_position, delete_position } = doc;
       for (const { event, position } of published) {
         if (event.event_type === "ADD" && event.event_id === doc.add_event_id)
-          add_position = later(add_position, position);
+          add_position = laterPosition(add_position, position);
         if (event.event_type === "DELETE" && event.event_id === doc.delete_event_id) {
-          delete_position = later(delete_position, position);
+          delete_position = laterPosition(delete_position, position);
         }
       }
       const outbox = doc.outbox.filter((event) => !ids.has(event.event_id));
