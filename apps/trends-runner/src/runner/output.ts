@@ -26,8 +26,8 @@ export interface OutputDeps {
 export const makeOutputScheduler = ({ config, store, output, slots, partitionState, counters }: OutputDeps) =>
   Effect.gen(function* () {
     let lastOutputDay = Number.NaN;
-    const dirty = yield* Queue.sliding<void>(1);
-    const signalOutput = Queue.offer(dirty, undefined);
+    const outputRequested = yield* Queue.sliding<void>(1);
+    const signalOutput = Queue.offer(outputRequested, undefined);
 
     /** Reloads partitions another instance advanced, so the output merges every partition. */
     const refreshForeignPartitions = Effect.gen(function* () {
@@ -65,9 +65,9 @@ export const makeOutputScheduler = ({ config, store, output, slots, partitionSta
       });
 
     const outputLoop = Effect.gen(function* () {
-      yield* Queue.take(dirty);
+      yield* Queue.take(outputRequested);
       if (config.outputDebounceMs > 0) yield* Effect.sleep(Duration.millis(config.outputDebounceMs));
-      yield* Queue.takeAll(dirty);
+      yield* Queue.takeAll(outputRequested);
       yield* writeOutputAs("streaming_incremental").pipe(
         Effect.retry(
           Schedule.exponential(Duration.millis(100)).pipe(Schedule.union(Schedule.spaced("5 seconds"))),

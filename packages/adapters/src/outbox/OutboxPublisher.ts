@@ -129,8 +129,8 @@ export const makeOutboxPublisher = (options: OutboxPublisherOptions = {}) =>
     let failures = 0;
     let backlog = -1;
     let degraded = false;
-    /** Entries being published by some fiber; `dirty` asks that fiber to go round once more. */
-    const inFlight = new Map<string, { dirty: boolean }>();
+    /** Entries being published by some fiber; `goAgain` asks that fiber to go round once more. */
+    const inFlight = new Map<string, { goAgain: boolean }>();
 
     const ensureTopicOnce = Effect.suspend(() =>
       topicReady
@@ -226,15 +226,15 @@ export const makeOutboxPublisher = (options: OutboxPublisherOptions = {}) =>
         return events.length;
       });
 
-    /** Runs `body` as the only publisher of these keys; keys already taken are marked dirty and skipped. */
+    /** Runs `body` as the only publisher of these keys; keys already taken are asked to go again and skipped. */
     const claim = (keys: ReadonlyArray<string>) =>
       Effect.sync(() => {
         const taken: Array<string> = [];
         for (const key of keys) {
           const holder = inFlight.get(key);
-          if (holder !== undefined) holder.dirty = true;
+          if (holder !== undefined) holder.goAgain = true;
           else {
-            inFlight.set(key, { dirty: false });
+            inFlight.set(key, { goAgain: false });
             taken.push(key);
           }
         }
@@ -247,9 +247,9 @@ export const makeOutboxPublisher = (options: OutboxPublisherOptions = {}) =>
     const takeDirty = (key: string) =>
       Effect.sync(() => {
         const holder = inFlight.get(key);
-        const dirty = holder?.dirty ?? false;
-        if (holder !== undefined) holder.dirty = false;
-        return dirty;
+        const goAgain = holder?.goAgain ?? false;
+        if (holder !== undefined) holder.goAgain = false;
+        return goAgain;
       });
 
     const publishClaimed = (entry_key: string) =>

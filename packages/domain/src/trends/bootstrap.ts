@@ -8,7 +8,7 @@ import {
   utcDayOf,
   makeFilm,
   makeState,
-  markDirty,
+  markChanged,
   type PartitionTrendState,
   type StateImpl,
   type TrendConfig,
@@ -126,7 +126,7 @@ export const startBootstrap = (
     film.all_time += 1;
     const day = utcDayOf(added_at);
     if (day >= state.floor_day) addToDay(film, day, state.floor_day, config.retention_days);
-    markDirty(state, film);
+    markChanged(state, film);
   };
   return { add, states: () => [...states.values()].sort((a, b) => a.partition - b.partition).map(wrap) };
 };

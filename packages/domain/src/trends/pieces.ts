@@ -158,15 +158,15 @@ export const takeChanges = (state: PartitionTrendState): TrendChanges => {
   const s = impl(state);
   const cutoff = dedupCutoff(s);
   const upserts: Array<TrendFilmPiece> = [];
-  for (const film of s.dirty) {
-    if (!film.dirty || s.films.get(film.movie_id) !== film) continue;
-    film.dirty = false;
+  for (const film of s.changedFilms) {
+    if (!film.changedSinceSave || s.films.get(film.movie_id) !== film) continue;
+    film.changedSinceSave = false;
     compactFilmRecent(film, cutoff);
     if (isEmptyFilm(film, cutoff)) dropFilm(s, film);
     else upserts.push(pieceOf(s, film, cutoff));
   }
-  s.dirty = [];
-  // Films whose counts went to zero leave once their ids have expired too, dirty or not.
+  s.changedFilms = [];
+  // Films whose counts went to zero leave once their ids have expired too, changed or not.
   const zeroed = s.zeroed;
   s.zeroed = [];
   for (const film of zeroed) {

@@ -8,7 +8,7 @@ import {
   isRecent,
   MS_PER_DAY,
   makeFilm,
-  markDirty,
+  markChanged,
   minuteOf,
   noteZeroed,
   type PartitionTrendState,
@@ -93,7 +93,7 @@ export const applyEvents = (
       continue;
     }
     film.applied_offset = offset;
-    markDirty(s, film);
+    markChanged(s, film);
 
     const event_id = event.event_id;
     if (!newest && isRecent(s, event_id, cutoff)) continue;

@@ -95,7 +95,8 @@ export interface FilmCell {
   recent_limit: number;
   /** The largest minute in the lists (-Infinity when none): when it has expired, all have. */
   recent_newest: number;
-  dirty: boolean;
+  /** In the state's `changedFilms` list: changed since the last `takeChanges`. */
+  changedSinceSave: boolean;
   /** In the state's `zeroed` list. */
   zeroed: boolean;
 }
@@ -115,7 +116,7 @@ export interface StateImpl {
    */
   films_ahead_until: string | null;
   /** Films changed since the last `takeChanges` (may hold dropped cells: check `films`). */
-  dirty: FilmCell[];
+  changedFilms: FilmCell[];
   /** Films whose counts went to zero: dropped by `takeChanges` once their ids have expired too. */
   zeroed: FilmCell[];
   /** Movie ids dropped since the last `takeChanges`, whose saved piece must be deleted. */
@@ -152,7 +153,7 @@ export const makeState = (
   floor_day,
   films: new Map(),
   films_ahead_until: null,
-  dirty: [],
+  changedFilms: [],
   zeroed: [],
   removed: new Set(),
   recent_young: new Map(),
@@ -184,14 +185,14 @@ export const makeFilm = (
   recent_minutes: [],
   recent_limit: 16,
   recent_newest: -Infinity,
-  dirty: false,
+  changedSinceSave: false,
   zeroed: false,
 });
 
-export const markDirty = (state: StateImpl, film: FilmCell): void => {
-  if (!film.dirty) {
-    film.dirty = true;
-    state.dirty.push(film);
+export const markChanged = (state: StateImpl, film: FilmCell): void => {
+  if (!film.changedSinceSave) {
+    film.changedSinceSave = true;
+    state.changedFilms.push(film);
   }
 };
 
@@ -410,7 +411,7 @@ export const noteZeroed = (state: StateImpl, film: FilmCell): void => {
 export const dropFilm = (state: StateImpl, film: FilmCell): void => {
   state.films.delete(film.movie_id);
   state.removed.add(film.movie_id);
-  film.dirty = false;
+  film.changedSinceSave = false;
 };
 
 /**
