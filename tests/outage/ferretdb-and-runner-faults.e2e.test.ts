@@ -15,6 +15,7 @@ import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { CatalogStore } from "@cinematch/adapters";
 import { CatalogStoreMongo, MongoDatabaseLive } from "@cinematch/adapters/mongo";
+import { eventuallyAsync } from "@cinematch/adapters/testing";
 import type { Film } from "@cinematch/domain";
 import { Effect, Layer } from "effect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -25,6 +26,7 @@ import {
   type Started,
   startProcess,
   waitForHttp,
+  waitForLog,
 } from "../web/support/processes.ts";
 import { withProductLogs } from "../web/support/product.ts";
 import { infraDown, infraUp, killFerretDb, type PrivateInfra, privateInfraEnv } from "./support.ts";
@@ -45,15 +47,6 @@ const processes: Started[] = [];
 let trendsRunner: Started;
 let userStatsRunner: Started;
 const product = () => ({ baseURL, processes, stop: async () => {} });
-
-const waitForLog = async (started: Started, line: string, timeoutMs = 90_000) => {
-  const deadline = Date.now() + timeoutMs;
-  while (!started.tail(10_000).includes(line)) {
-    if (started.exited()) throw new Error(`${started.name} exited:\n${started.tail()}`);
-    if (Date.now() > deadline) throw new Error(`${started.name} did not log "${line}":\n${started.tail()}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-};
 
 beforeAll(async () => {
   base = await privateInfraEnv();
@@ -133,16 +126,8 @@ const call = async (method: string, path: string, token?: string, body?: unknown
   };
 };
 
-const eventually = async <A>(probe: () => Promise<A>, check: (a: A) => boolean, timeoutMs = 120_000) => {
-  const deadline = Date.now() + timeoutMs;
-  let last: A | undefined;
-  while (Date.now() < deadline) {
-    last = await probe();
-    if (check(last)) return last;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  throw new Error(`not reached within ${timeoutMs} ms; last: ${JSON.stringify(last)}`);
-};
+/** Recovery takes seconds; a loaded machine gets 120 s (polled, never slept). */
+const POLL = { timeoutMs: 120_000, intervalMs: 250 };
 
 interface User {
   readonly token: string;
@@ -153,13 +138,14 @@ interface User {
 }
 
 const signUp = async (name: string): Promise<User> => {
-  const answer = await eventually(
+  const answer = await eventuallyAsync(
     () =>
       call("POST", "/auth/signup", undefined, {
         email: `${name}-${Date.now()}@example.com`,
         password: "correct horse battery staple",
       }),
     (a) => a.status === 201,
+    POLL,
   );
   return { token: answer.body.token, list: new Map(), unsure: new Set() };
 };
@@ -200,10 +186,10 @@ const settleUnsure = async (users: ReadonlyArray<User>) => {
   for (const user of users) {
     for (const movie_id of [...user.unsure]) {
       const i = Number(movie_id.slice("fault-film-".length));
-      await eventually(
+      await eventuallyAsync(
         () => add(user, i),
         (status) => status !== 503,
-        60_000,
+        { ...POLL, timeoutMs: 60_000 },
       );
     }
   }
@@ -211,9 +197,10 @@ const settleUnsure = async (users: ReadonlyArray<User>) => {
 
 const expectExact = async (users: ReadonlyArray<User>) => {
   for (const user of users) {
-    const page = await eventually(
+    const page = await eventuallyAsync(
       () => call("GET", "/movies?limit=100", user.token),
       (a) => a.status === 200,
+      POLL,
     );
     const stored = new Map<string, number>(
       (page.body.items as ReadonlyArray<{ movie: { movie_id: string }; rating?: number }>).map((e) => [
@@ -223,18 +210,20 @@ const expectExact = async (users: ReadonlyArray<User>) => {
     );
     expect(stored, "every acknowledged write is stored, nothing else").toEqual(user.list);
     const ratings = [...user.list.values()];
-    await eventually(
+    await eventuallyAsync(
       () => call("GET", "/stats/me", user.token),
       (a) =>
         a.body?.status === "ready" &&
         a.body.stats.total_watched === user.list.size &&
         Math.abs(a.body.stats.avg_rating - ratings.reduce((x, y) => x + y, 0) / ratings.length) < 0.006,
+      POLL,
     );
   }
   const entries = users.reduce((n, user) => n + user.list.size, 0);
-  const trends = await eventually(
+  const trends = await eventuallyAsync(
     () => call("GET", "/trends/global?window=all"),
     (a) => a.body?.total_movies_analyzed === entries,
+    POLL,
   );
   for (const film of trends.body.top_movies as ReadonlyArray<{ movie_id: string; count: number }>) {
     expect(film.count, film.movie_id).toBe(users.filter((u) => u.list.has(film.movie_id)).length);
@@ -261,10 +250,10 @@ describe("the real stack through a database crash and stalled runners", () => {
         await killFerretDb(infra);
         phase = "down";
         // A few seconds of writes against a dead database, then it comes back (its data kept).
-        await eventually(
+        await eventuallyAsync(
           async () => answers.slice(outageStart).filter((a) => a.status === 503).length,
           (n) => n >= 9,
-          30_000,
+          { ...POLL, timeoutMs: 30_000 },
         );
         await infraUp(base!);
         phase = "back";

@@ -21,6 +21,7 @@ import {
   type Started,
   startProcess,
   waitForHttp,
+  waitForLog,
 } from "../web/support/processes.ts";
 import { withProductLogs } from "../web/support/product.ts";
 import {
@@ -46,16 +47,6 @@ let baseURL: string;
 let topic: string;
 const processes: Started[] = [];
 const product = () => ({ baseURL, processes, stop: async () => {} });
-
-/** Polls a runner's log for its "consuming" line (it is subscribed and will see new events). */
-const waitForLog = async (started: Started, line: string, timeoutMs = 90_000) => {
-  const deadline = Date.now() + timeoutMs;
-  while (!started.tail(10_000).includes(line)) {
-    if (started.exited()) throw new Error(`${started.name} exited:\n${started.tail()}`);
-    if (Date.now() > deadline) throw new Error(`${started.name} did not log "${line}":\n${started.tail()}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-};
 
 beforeAll(async () => {
   base = await privateInfraEnv();

@@ -141,3 +141,13 @@ export const startAll = async <T extends ReadonlyArray<unknown>>(
   );
   for (const result of settled) if (result.status === "rejected") throw result.reason;
 };
+
+/** Polls a process's log until `line` appears (a runner's "consuming": it is subscribed and will see new events). */
+export const waitForLog = async (started: Started, line: string, timeoutMs = 90_000) => {
+  const deadline = Date.now() + timeoutMs;
+  while (!started.tail(10_000).includes(line)) {
+    if (started.exited()) throw new Error(`${started.name} exited:\n${started.tail()}`);
+    if (Date.now() > deadline) throw new Error(`${started.name} did not log "${line}":\n${started.tail()}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+};
