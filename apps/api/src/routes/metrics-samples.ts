@@ -1,0 +1,66 @@
+import { OutboxPublisher } from "@cinematch/adapters";
+import { Effect } from "effect";
+import type { Sample } from "../http/metrics.ts";
+import type { RouteDependencies } from "./dependencies.ts";
+
+/**
+ * The process's own samples for `GET /metrics` (the HTTP counters are rendered beside them): outbox
+ * publication, the backlog count kept in the background, live clients, catalog size, memory.
+ */
+export const processSamples = (deps: Pick<RouteDependencies, "backlog" | "live" | "catalog">) =>
+  Effect.gen(function* () {
+    const publisher = yield* OutboxPublisher;
+    const backlog = yield* deps.backlog.read;
+    const stats = yield* publisher.stats;
+    const samples: Array<Sample> = [
+      {
+        name: "cinematch_events_published_total",
+        help: "Watchlist events published to the event log by this process.",
+        type: "counter",
+        value: stats.events_published_total,
+      },
+      {
+        name: "cinematch_event_publish_failures_total",
+        help: "Failed publications (each is retried by the outbox relay).",
+        type: "counter",
+        value: stats.publish_failures_total,
+      },
+      {
+        name: "cinematch_outbox_backlog",
+        help: "Watchlist events stored but not yet published, as last counted (-1: not counted yet, or the count failed).",
+        type: "gauge",
+        value: backlog.value,
+      },
+      {
+        name: "cinematch_outbox_backlog_age_seconds",
+        help: "Age of that count (counted in the background, at most every CINEMATCH_METRICS_BACKLOG_MAX_AGE_MS).",
+        type: "gauge",
+        value: backlog.ageSeconds,
+      },
+      {
+        name: "cinematch_outbox_degraded",
+        help: "1 while publication is failing or a backlog drains (writes then leave publishing to the relay).",
+        type: "gauge",
+        value: stats.degraded ? 1 : 0,
+      },
+      {
+        name: "cinematch_live_clients",
+        help: "Open /live streams.",
+        type: "gauge",
+        value: deps.live.clients(),
+      },
+      {
+        name: "cinematch_catalog_films",
+        help: "Films in the in-memory catalog index.",
+        type: "gauge",
+        value: deps.catalog.size(),
+      },
+      {
+        name: "process_resident_memory_bytes",
+        help: "Resident memory size in bytes.",
+        type: "gauge",
+        value: process.memoryUsage.rss(),
+      },
+    ];
+    return samples;
+  });
