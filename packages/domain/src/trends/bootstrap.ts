@@ -7,12 +7,10 @@ import {
   DEFAULT_TREND_CONFIG,
   utcDayOf,
   makeFilm,
-  makeState,
   markChanged,
   type PartitionTrendState,
-  type StateImpl,
+  PartitionState,
   type TrendConfig,
-  wrap,
 } from "./state.ts";
 
 /** A place in the log: partition and offset (decimal text). Same shape as the event-log port's. */
@@ -84,11 +82,11 @@ export const startBootstrap = (
   config: TrendConfig = DEFAULT_TREND_CONFIG,
 ): Bootstrap => {
   const starts = new Map<number, string>();
-  const states = new Map<number, StateImpl>();
+  const states = new Map<number, PartitionState>();
   for (const { partition, offset } of startPositions) {
     const start = canonicalOffset(offset);
     starts.set(partition, start);
-    const state = makeState(partition, config, previousOffset(start), -Infinity, -Infinity);
+    const state = new PartitionState(partition, config, previousOffset(start), -Infinity, -Infinity);
     advanceFloor(state, now);
     states.set(partition, state);
   }
@@ -128,5 +126,5 @@ export const startBootstrap = (
     if (day >= state.floor_day) addToDay(film, day, state.floor_day, config.retention_days);
     markChanged(state, film);
   };
-  return { add, states: () => [...states.values()].sort((a, b) => a.partition - b.partition).map(wrap) };
+  return { add, states: () => [...states.values()].sort((a, b) => a.partition - b.partition) };
 };

@@ -3,9 +3,9 @@ import type { GlobalStatsDocument, TopMovie, TrendingGenre, TrendWindow } from "
 import {
   countFrom,
   type FilmCell,
-  impl,
+  internalOf,
   type PartitionTrendState,
-  type StateImpl,
+  type PartitionState,
   TREND_WINDOW_DAYS,
   utcDayOf,
 } from "./state.ts";
@@ -56,7 +56,7 @@ const offer = <A>(top: Array<A>, item: A, rank: (a: A, b: A) => number): void =>
   }
 };
 
-const windowCount = (state: StateImpl, cell: FilmCell, fromDay: number | null): number =>
+const windowCount = (state: PartitionState, cell: FilmCell, fromDay: number | null): number =>
   fromDay === null ? cell.all_time : countFrom(cell, fromDay, state.floor_day, state.config.retention_days);
 
 /**
@@ -71,7 +71,7 @@ export const filmCounts = (
   const fromDay = window === "all" ? null : utcDayOf(now) - TREND_WINDOW_DAYS[window] + 1;
   const counts = new Map<string, number>();
   for (const state of states) {
-    const s = impl(state);
+    const s = internalOf(state);
     for (const cell of s.films.values()) {
       const count = windowCount(s, cell, fromDay);
       if (count > 0) counts.set(cell.movie_id, (counts.get(cell.movie_id) ?? 0) + count);
@@ -94,7 +94,7 @@ export const trendsOutput = (
   const fromDay = window === "all" ? null : utcDayOf(now) - TREND_WINDOW_DAYS[window] + 1;
   const merged = new Map<string, Merged>();
   for (const state of states) {
-    const s = impl(state);
+    const s = internalOf(state);
     for (const cell of s.films.values()) {
       const count = windowCount(s, cell, fromDay);
       const current = merged.get(cell.movie_id);

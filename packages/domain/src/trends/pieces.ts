@@ -32,18 +32,16 @@ import {
   dropFilm,
   forEachDay,
   type FilmCell,
-  impl,
+  internalOf,
   isEmptyFilm,
   compactFilmRecent,
   makeFilm,
-  makeState,
   noteZeroed,
   type PartitionTrendState,
   rememberEvent,
   setDay,
-  type StateImpl,
+  PartitionState,
   type TrendConfig,
-  wrap,
 } from "./state.ts";
 
 /** A log offset as decimal text: "-1" (nothing applied) or a canonical non-negative integer. */
@@ -105,7 +103,7 @@ export interface TrendChanges {
 const byText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 const finiteOrNull = (n: number): number | null => (Number.isFinite(n) ? n : null);
 
-const pieceOf = (state: StateImpl, film: FilmCell, cutoff: number): TrendFilmPiece => {
+const pieceOf = (state: PartitionState, film: FilmCell, cutoff: number): TrendFilmPiece => {
   const days: Array<TrendDayCount> = [];
   forEachDay(film, state.floor_day, state.config.retention_days, (day, count) => days.push({ day, count }));
   if (film.overflow !== null) days.sort((a, b) => a.day - b.day); // the ring is visited in day order
@@ -130,7 +128,7 @@ const pieceOf = (state: StateImpl, film: FilmCell, cutoff: number): TrendFilmPie
 
 /** The partition's checkpoint as it stands. */
 export const trendCheckpoint = (state: PartitionTrendState): TrendCheckpoint => {
-  const s = impl(state);
+  const s = internalOf(state);
   return {
     partition: s.partition,
     applied_offset: s.applied_offset,
@@ -141,7 +139,7 @@ export const trendCheckpoint = (state: PartitionTrendState): TrendCheckpoint => 
 
 /** Every non-empty film of the state as a piece, by movie id. Does not change the state. */
 export const filmPieces = (state: PartitionTrendState): ReadonlyArray<TrendFilmPiece> => {
-  const s = impl(state);
+  const s = internalOf(state);
   const cutoff = dedupCutoff(s);
   const pieces: Array<TrendFilmPiece> = [];
   for (const film of s.films.values()) if (!isEmptyFilm(film, cutoff)) pieces.push(pieceOf(s, film, cutoff));
@@ -155,7 +153,7 @@ export const filmPieces = (state: PartitionTrendState): ReadonlyArray<TrendFilmP
  * returned pieces are copies, unaffected by later events.
  */
 export const takeChanges = (state: PartitionTrendState): TrendChanges => {
-  const s = impl(state);
+  const s = internalOf(state);
   const cutoff = dedupCutoff(s);
   const upserts: Array<TrendFilmPiece> = [];
   for (const film of s.changedFilms) {
@@ -192,7 +190,7 @@ export const fromPieces = (
   pieces: ReadonlyArray<TrendFilmPiece>,
   config: TrendConfig = DEFAULT_TREND_CONFIG,
 ): PartitionTrendState => {
-  const s = makeState(
+  const s = new PartitionState(
     checkpoint.partition,
     config,
     canonicalOffset(checkpoint.applied_offset),
@@ -227,5 +225,5 @@ export const fromPieces = (
       s.films_ahead_until = film.applied_offset;
     }
   }
-  return wrap(s);
+  return s;
 };

@@ -4,7 +4,7 @@ import {
   addToDay,
   advanceFloor,
   cutoffMinute,
-  impl,
+  internalOf,
   isRecent,
   MS_PER_DAY,
   makeFilm,
@@ -48,7 +48,7 @@ export const applyEvents = (
   events: ReadonlyArray<PositionedEvent>,
   now: number,
 ): PartitionTrendState => {
-  const s = impl(state);
+  const s = internalOf(state);
   advanceFloor(s, now);
   const films = s.films;
   const horizon = s.config.dedup_horizon_ms;

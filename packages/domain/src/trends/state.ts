@@ -52,9 +52,10 @@ export const TREND_WINDOW_DAYS = { "7d": 7, "30d": 30 } as const;
 declare const trendStateBrand: unique symbol;
 
 /**
- * One partition's trend state. Read the fields below freely; everything else goes through this
- * module's functions (the object carries more than its type shows). Create with
- * `emptyPartitionState`, `bootstrapPartitionStates` or `fromPieces`.
+ * One partition's trend state, as the rest of the project sees it. Read the fields below freely;
+ * everything else goes through the trends functions. The object is a `PartitionState` (below): the
+ * trends modules reach its internals through `internalOf`, a checked narrowing, never a cast. Create
+ * with `emptyPartitionState`, `bootstrapPartitionStates` or `fromPieces`.
  */
 export interface PartitionTrendState {
   readonly [trendStateBrand]: true;
@@ -101,7 +102,14 @@ export interface FilmCell {
   zeroed: boolean;
 }
 
-export interface StateImpl {
+const MIN_GENERATION = 4096;
+
+/**
+ * The internals of a partition's state, shared by the trends modules (reduce, pieces, bootstrap,
+ * output). Not exported by the package: outside `trends/` it is only a `PartitionTrendState`.
+ */
+export class PartitionState implements PartitionTrendState {
+  declare readonly [trendStateBrand]: true;
   readonly partition: number;
   readonly config: TrendConfig;
   applied_offset: string;
@@ -132,36 +140,37 @@ export interface StateImpl {
   recent_young_limit: number;
   recent_old: Map<string, number>;
   recent_old_newest: number;
+
+  constructor(
+    partition: number,
+    config: TrendConfig,
+    applied_offset: string,
+    watermark: number,
+    floor_day: number,
+  ) {
+    this.partition = partition;
+    this.config = config;
+    this.applied_offset = applied_offset;
+    this.watermark = watermark;
+    this.floor_day = floor_day;
+    this.films = new Map();
+    this.films_ahead_until = null;
+    this.changedFilms = [];
+    this.zeroed = [];
+    this.removed = new Set();
+    this.recent_young = new Map();
+    this.recent_young_newest = -Infinity;
+    this.recent_young_limit = MIN_GENERATION;
+    this.recent_old = new Map();
+    this.recent_old_newest = -Infinity;
+  }
 }
 
-export const impl = (state: PartitionTrendState): StateImpl => state as unknown as StateImpl;
-export const wrap = (state: StateImpl): PartitionTrendState => state as unknown as PartitionTrendState;
-
-const MIN_GENERATION = 4096;
-
-export const makeState = (
-  partition: number,
-  config: TrendConfig,
-  applied_offset: string,
-  watermark: number,
-  floor_day: number,
-): StateImpl => ({
-  partition,
-  config,
-  applied_offset,
-  watermark,
-  floor_day,
-  films: new Map(),
-  films_ahead_until: null,
-  changedFilms: [],
-  zeroed: [],
-  removed: new Set(),
-  recent_young: new Map(),
-  recent_young_newest: -Infinity,
-  recent_young_limit: MIN_GENERATION,
-  recent_old: new Map(),
-  recent_old_newest: -Infinity,
-});
+/** The internals of a state made by this module; a look-alike object is a programming error. */
+export const internalOf = (state: PartitionTrendState): PartitionState => {
+  if (state instanceof PartitionState) return state;
+  throw new TypeError("not a partition trend state made by the trends module");
+};
 
 export const makeFilm = (
   movie_id: string,
@@ -189,7 +198,7 @@ export const makeFilm = (
   zeroed: false,
 });
 
-export const markChanged = (state: StateImpl, film: FilmCell): void => {
+export const markChanged = (state: PartitionState, film: FilmCell): void => {
   if (!film.changedSinceSave) {
     film.changedSinceSave = true;
     state.changedFilms.push(film);
@@ -327,11 +336,11 @@ const moveFloor = (film: FilmCell, from: number, to: number, retention: number):
 /** The oldest minute whose event ids still count as recent, for a given watermark. */
 export const cutoffMinute = (watermark: number, horizon_ms: number): number =>
   minuteOf(watermark - horizon_ms);
-export const dedupCutoff = (state: StateImpl): number =>
+export const dedupCutoff = (state: PartitionState): number =>
   cutoffMinute(state.watermark, state.config.dedup_horizon_ms);
 
 /** Whether the id was remembered with a minute at or after `cutoff`. */
-export const isRecent = (state: StateImpl, event_id: string, cutoff: number): boolean => {
+export const isRecent = (state: PartitionState, event_id: string, cutoff: number): boolean => {
   const young = state.recent_young.get(event_id);
   if (young !== undefined && young >= cutoff) return true;
   const old = state.recent_old.get(event_id);
@@ -340,7 +349,7 @@ export const isRecent = (state: StateImpl, event_id: string, cutoff: number): bo
 
 /** Remembers that `film` saw event `event_id` (whose `occurred_at` falls in `minute`). */
 export const rememberEvent = (
-  state: StateImpl,
+  state: PartitionState,
   film: FilmCell,
   event_id: string,
   minute: number,
@@ -359,7 +368,7 @@ export const rememberEvent = (
  * The young generation is full: when the old one has expired entirely it is dropped and the young
  * one takes its place (no per-id delete); otherwise the young one may grow until it has.
  */
-const rotateRecent = (state: StateImpl, cutoff: number): void => {
+const rotateRecent = (state: PartitionState, cutoff: number): void => {
   if (state.recent_old_newest < cutoff) {
     state.recent_old = state.recent_young;
     state.recent_old_newest = state.recent_young_newest;
@@ -401,14 +410,14 @@ export const isEmptyFilm = (film: FilmCell, cutoff: number): boolean =>
   film.all_time === 0 && film.retained === 0 && film.recent_newest < cutoff;
 
 /** Lists a film whose counts are zero, to be dropped once its ids have expired. */
-export const noteZeroed = (state: StateImpl, film: FilmCell): void => {
+export const noteZeroed = (state: PartitionState, film: FilmCell): void => {
   if (!film.zeroed && film.all_time === 0 && film.retained === 0) {
     film.zeroed = true;
     state.zeroed.push(film);
   }
 };
 
-export const dropFilm = (state: StateImpl, film: FilmCell): void => {
+export const dropFilm = (state: PartitionState, film: FilmCell): void => {
   state.films.delete(film.movie_id);
   state.removed.add(film.movie_id);
   film.changedSinceSave = false;
@@ -418,7 +427,7 @@ export const dropFilm = (state: StateImpl, film: FilmCell): void => {
  * Moves the floor to the first day of the retention that ends on `now`'s day, dropping older day
  * buckets, and sweeps films that became empty. Runs only when the day changes.
  */
-export const advanceFloor = (state: StateImpl, now: number): void => {
+export const advanceFloor = (state: PartitionState, now: number): void => {
   const floor = utcDayOf(now) - state.config.retention_days + 1;
   if (!(floor > state.floor_day)) return;
   const from = state.floor_day;
@@ -438,4 +447,4 @@ export const emptyPartitionState = (
   config: TrendConfig = DEFAULT_TREND_CONFIG,
   applied_offset = "-1",
 ): PartitionTrendState =>
-  wrap(makeState(partition, config, canonicalOffset(applied_offset), -Infinity, -Infinity));
+  new PartitionState(partition, config, canonicalOffset(applied_offset), -Infinity, -Infinity);
