@@ -12,16 +12,7 @@ import {
   Schedule,
   type Scope,
 } from "effect";
-import type {
-  Admin,
-  Consumer,
-  EachBatchPayload,
-  IHeaders,
-  KafkaMessage,
-  LogEntry,
-  Producer,
-  logCreator as KafkaLogCreator,
-} from "kafkajs";
+import type { Admin, Consumer, EachBatchPayload, Producer } from "kafkajs";
 import kafkajs from "kafkajs";
 import { type KafkaConnection, kafkaConnectionConfig } from "../config/env.ts";
 import {
@@ -30,11 +21,12 @@ import {
   EventLogError,
   type EventLogService,
   type LogPosition,
-  type LogRecord,
   type OutgoingMessage,
   type PartitionBatch,
 } from "./EventLog.ts";
 import { patchKafkajsRequestQueue } from "./kafkajs-patch.ts";
+import { makeLogCreator } from "./kafka-logging.ts";
+import { describeCause, isRetriable, toLogRecord } from "./kafka-records.ts";
 import { partitionForKey } from "./partitioner.ts";
 
 const { Kafka, Partitioners, logLevel: KafkaLogLevel } = kafkajs;
@@ -79,86 +71,6 @@ export interface KafkaEventLogConfig extends KafkaConnection {
   /** Lowest kafkajs log level passed on to Effect's logger. Default "warn". */
   readonly logLevel?: "error" | "warn" | "info" | "debug";
 }
-
-const describeCause = (cause: unknown): string => {
-  if (cause instanceof Error) {
-    const nested = (cause as { cause?: unknown }).cause;
-    const type = (cause as { type?: unknown }).type;
-    const base = `${cause.name}: ${cause.message}${typeof type === "string" ? ` (${type})` : ""}`;
-    return nested instanceof Error && nested.message !== cause.message
-      ? `${base}; caused by ${describeCause(nested)}`
-      : base;
-  }
-  return String(cause);
-};
-
-const isRetriable = (cause: unknown): boolean =>
-  typeof cause === "object" && cause !== null && (cause as { retriable?: unknown }).retriable === true;
-
-const headerText = (value: IHeaders[string]): string | undefined => {
-  if (value === undefined) return undefined;
-  if (Array.isArray(value)) return value.length === 0 ? undefined : headerText(value[value.length - 1]);
-  return typeof value === "string" ? value : value.toString("utf8");
-};
-
-const toLogRecord = (topic: string, partition: number, message: KafkaMessage): LogRecord => {
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(message.headers ?? {})) {
-    const text = headerText(value);
-    if (text !== undefined) headers[name] = text;
-  }
-  return {
-    topic,
-    partition,
-    offset: message.offset,
-    key: message.key === null ? null : message.key.toString("utf8"),
-    value: message.value === null ? "" : message.value.toString("utf8"),
-    timestamp: Number(message.timestamp),
-    headers,
-  };
-};
-
-// kafkajs logs every failed request of a retry loop at ERROR under its "Connection" namespace
-// (e.g. "Response Metadata ... This server does not host this topic-partition" while a topic is
-// being created, or ECONNREFUSED per attempt while the broker is down). The caller gets the final
-// outcome as an EventLogError anyway, so those go to debug.
-const NOISY_NAMESPACES = new Set(["Connection", "BrokerPool"]);
-// We bound the idempotent producer's retries on purpose (a hang is worse); kafkajs warns about it.
-const EXPECTED_WARNINGS = [/Limiting retries for the idempotent producer/];
-const RECOVERING = [/^Crash: KafkaJSNumberOfRetriesExceeded/, /^Restarting the consumer in/];
-
-const levelRank = { error: 1, warn: 2, info: 4, debug: 5 } as const;
-
-const makeLogCreator =
-  (runtime: Runtime.Runtime<never>, minimum: keyof typeof levelRank): KafkaLogCreator =>
-  () =>
-  (entry: LogEntry) => {
-    // Stacks are multi-line noise in one-line logs; the message names the error.
-    const { message, timestamp: _timestamp, stack: _stack, ...extra } = entry.log;
-    let level: number = entry.level;
-    if (level <= KafkaLogLevel.WARN && NOISY_NAMESPACES.has(entry.namespace)) level = KafkaLogLevel.DEBUG;
-    if (EXPECTED_WARNINGS.some((pattern) => pattern.test(message))) level = KafkaLogLevel.DEBUG;
-    // While the broker is away a consumer crashes and restarts itself every second or so; that is
-    // recovery at work, worth a warning, not an error per attempt.
-    if (
-      level === KafkaLogLevel.ERROR &&
-      entry.namespace === "Consumer" &&
-      RECOVERING.some((p) => p.test(message))
-    ) {
-      level = KafkaLogLevel.WARN;
-    }
-    if (level > levelRank[minimum]) return;
-    const text = `kafkajs ${entry.namespace ? `[${entry.namespace}] ` : ""}${message}`;
-    const log =
-      level <= KafkaLogLevel.ERROR
-        ? Effect.logError(text)
-        : level <= KafkaLogLevel.WARN
-          ? Effect.logWarning(text)
-          : level <= KafkaLogLevel.INFO
-            ? Effect.logInfo(text)
-            : Effect.logDebug(text);
-    Runtime.runSync(runtime)(log.pipe(Effect.annotateLogs(extra)));
-  };
 
 export const makeEventLogKafka = (config: KafkaEventLogConfig) =>
   Effect.gen(function* () {
