@@ -52,13 +52,17 @@ describe("importing good files", () => {
     );
   });
 
-  it("given the same import run twice into one catalog, when run again, then the entries are updated, not added", async () => {
+  it("given the same import run twice into one catalog, when run again, then every film is found already there and nothing is written", async () => {
     const catalog = makeCatalogStoreMemory();
     const layer = Layer.succeed(CatalogTag, catalog);
     await run([...good, "--mongodb-url", "mongodb://x/y"], { layer });
+    const before = await Effect.runPromise(catalog.all);
     const second = await run([...good, "--mongodb-url", "mongodb://x/y"], { layer });
-    expect(second.stdout).toContain("0 new, 9 updated");
-    expect(await Effect.runPromise(catalog.count)).toBe(9);
+    expect(second.stdout).toContain(
+      "catalog entries:        9 (was 9: 0 new films, 9 already there by id or title)",
+    );
+    expect(second.stdout).toContain("0 new, 0 updated");
+    expect(await Effect.runPromise(catalog.all)).toEqual(before);
   });
 
   it("given MONGODB_URL is unset, when the stack recorded one, then the stack's database is used", async () => {

@@ -23,6 +23,11 @@ const COMMANDS: ReadonlyArray<Command> = [
     },
   },
   {
+    words: ["catalog", "dedupe"],
+    summary: "merge films the catalog holds more than once (--dry-run to see what would change)",
+    run: async (argv) => (await import("./catalog-import/index.ts")).catalogDedupeMain(argv),
+  },
+  {
     words: ["replay"],
     summary: "replay MovieLens ratings as watchlist events (straight onto the topic, or through the API)",
     run: async (argv) => (await import("./replay/index.ts")).replayMain(argv),

@@ -15,6 +15,7 @@ export * from "./accounts/AccountsStore.ts";
 export * from "./accounts/memory.ts";
 export * from "./catalog/CatalogStore.ts";
 export * from "./catalog/memory.ts";
+export * from "./catalog/merge-films.ts";
 export * from "./read-models/ReadModels.ts";
 export * from "./read-models/memory.ts";
 export * from "./trends-state/TrendsStateStore.ts";

@@ -13,3 +13,4 @@ export * from "./api/http.ts";
 export * from "./title/parse-title.ts";
 export * from "./catalog/catalog-index.ts";
 export * from "./catalog/movielens.ts";
+export * from "./catalog/reconcile.ts";

@@ -3,8 +3,11 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { type CatalogEntry, CatalogStore } from "@cinematch/adapters";
-import { Effect, type Layer } from "effect";
+import type { CatalogStore, WatchlistCommands, WatchlistStore } from "@cinematch/adapters";
+import { type CatalogRecord, reconcileCatalog } from "@cinematch/domain";
+import type { Layer } from "effect";
+import { readMovieLensRatings } from "../replay/ratings.ts";
+import { applyToCatalog, type CatalogApplied, describeApplied } from "./apply.ts";
 import { decodeUtf8 } from "./csv.ts";
 import { type ImdbFilm, readImdbCsv } from "./imdb.ts";
 import { type ImportedFilm, type MergeReport, mergeCatalogs } from "./merge.ts";
@@ -20,12 +23,16 @@ import { makeProgress, type ProgressSink } from "./progress.ts";
 export const CATALOG_IMPORT_USAGE = `Usage: cinematch catalog import [--imdb FILE] [--movielens DIR] [options]
 
 Imports films into the catalog of the MongoDB named by MONGODB_URL (or, when unset, of the stack
-that \`npm run stack:up\` started). Films found in both sources become one entry (matched by the
-catalog matcher on title and year): MovieLens' id, title and genres, IMDB's directors, actors,
-running time and extra genres. Running it again updates the same entries.
+that \`npm run stack:up\` started). Every film is matched against the catalog already stored as well
+as across the files (by a source's id, else by the catalog matcher on title and year), so a film
+is one entry whatever the sources and their order: MovieLens' id, title and genres, IMDB's
+directors, actors, running time and extra genres; every source's id stays on it as an alias.
+Running it again changes nothing. Watchlist entries of a film merged into another move to it
+through the ordinary event path (that needs Kafka: KAFKA_BOOTSTRAP_SERVERS, or the stack's).
 
   --imdb FILE          IMDB-1000 CSV (Rank,Title,Genre,Description,Director,Actors,Year,Runtime (Minutes),...)
-  --movielens DIR      MovieLens folder with movies.csv (and links.csv, checked when present)
+  --movielens DIR      MovieLens folder with movies.csv (links.csv and ratings.csv used when present:
+                       IMDB and TMDB ids, and rating counts for search's popularity prior)
   --mongodb-url URL    MongoDB to write into (default: MONGODB_URL, then the running stack's)
   --dry-run            read, check and merge, write nothing
   --skip-bad           import the good lines even when some lines are bad (exit 0)
@@ -45,6 +52,13 @@ export interface CatalogImportIO {
    * layer; tests may pass the in-memory one.
    */
   readonly catalogLayer: (mongoUrl: string) => Layer.Layer<CatalogStore, unknown>;
+  /** The watchlists of that database, read only to find entries of films merged away. */
+  readonly watchlistLayer?: (mongoUrl: string) => Layer.Layer<WatchlistStore, unknown>;
+  /**
+   * The write path (entry + outbox, published to Kafka) that moves those entries, or why there is
+   * none (no Kafka known). Built only when there is something to move.
+   */
+  readonly commandsLayer?: (mongoUrl: string) => Layer.Layer<WatchlistCommands, unknown> | string;
 }
 
 export const EXIT_OK = 0;
@@ -58,7 +72,7 @@ const repoRoot = fileURLToPath(new URL("../../../../", import.meta.url));
 export const stackEnvPath = (env: CatalogImportIO["env"]): string =>
   join(env.CINEMATCH_CACHE_DIR ?? join(repoRoot, ".cache"), "stack", "env");
 
-const readStackEnv = (path: string): Record<string, string> => {
+export const readStackEnv = (path: string): Record<string, string> => {
   if (!existsSync(path)) return {};
   const out: Record<string, string> = {};
   for (const line of readFileSync(path, "utf8").split("\n")) {
@@ -68,18 +82,12 @@ const readStackEnv = (path: string): Record<string, string> => {
   return out;
 };
 
-/**
- * Films per `upsertMany` call (one bulk write). Well under 100: FerretDB 1.24 (SQLite) never answers
- * an `update` command past about 100 statements on existing documents (measured here: 100 unchanged
- * replaces in 0.7 s, 101 time out; the read-models' measurement saw 100 changed ones hang), so 50,
- * like the adapters' `BULK_CHUNK`.
- */
-const WRITE_CHUNK = 50;
-
 interface Reading {
   readonly problems: LineProblem[];
   movielens: ReadonlyArray<MovieLensFilm>;
   links: ReadonlyMap<number, MovieLensLink>;
+  /** MovieLens ratings per movieId, when ratings.csv is there. */
+  ratingCounts: ReadonlyMap<number, number>;
   imdb: ReadonlyArray<ImdbFilm>;
   imdbDuplicates: number;
 }
@@ -165,7 +173,14 @@ export const runCatalogImport = async (argv: ReadonlyArray<string>, io: CatalogI
   }
 
   const progress = makeProgress(io.stderr);
-  const reading: Reading = { problems: [], movielens: [], links: new Map(), imdb: [], imdbDuplicates: 0 };
+  const reading: Reading = {
+    problems: [],
+    movielens: [],
+    links: new Map(),
+    ratingCounts: new Map(),
+    imdb: [],
+    imdbDuplicates: 0,
+  };
   const stopHere = () => options["fail-fast"] === true && reading.problems.length > 0;
 
   // 1. Read and check every file, collecting every bad line (or stopping at the first with --fail-fast).
@@ -187,6 +202,17 @@ export const runCatalogImport = async (argv: ReadonlyArray<string>, io: CatalogI
           );
           reading.problems.push(...links.problems);
           reading.links = links.links;
+        }
+      }
+      const ratingsPath = join(options.movielens, "ratings.csv");
+      if (existsSync(ratingsPath) && !stopHere()) {
+        const ratingsText = await readBytes(ratingsPath, reading.problems);
+        if (ratingsText !== undefined) {
+          const ratings = readMovieLensRatings(ratingsText, ratingsPath);
+          reading.problems.push(...ratings.problems);
+          const counts = new Map<number, number>();
+          for (const r of ratings.ratings) counts.set(r.movie, (counts.get(r.movie) ?? 0) + 1);
+          reading.ratingCounts = counts;
         }
       }
     }
@@ -225,39 +251,56 @@ export const runCatalogImport = async (argv: ReadonlyArray<string>, io: CatalogI
     ({ films, report } = mergeCatalogs(reading.movielens, reading.links, reading.imdb));
   }
 
-  // 3. Write, in chunks, upserting by movie id.
-  const entries: ReadonlyArray<CatalogEntry> = films.map((f) => f.entry);
-  let written = { inserted: 0, updated: 0 };
+  // 3. Match against the stored catalog, write what changed, move the entries of merged films.
+  const incoming = films.map((f) => withSourceIds(f, reading.ratingCounts));
+  let applied: CatalogApplied | undefined;
   if (mongoUrl !== undefined) {
-    const layer = io.catalogLayer(mongoUrl);
-    const write = Effect.gen(function* () {
-      const catalog = yield* CatalogStore;
-      progress.start("writing the catalog", entries.length);
-      let inserted = 0;
-      let updated = 0;
-      for (let at = 0; at < entries.length; at += WRITE_CHUNK) {
-        const result = yield* catalog.upsertMany(entries.slice(at, at + WRITE_CHUNK));
-        inserted += result.inserted;
-        updated += result.updated;
-        progress.update(Math.min(entries.length, at + WRITE_CHUNK));
-      }
-      progress.finish();
-      return { inserted, updated };
-    });
-    const outcome = await Effect.runPromise(Effect.either(Effect.scoped(Effect.provide(write, layer))));
-    if (outcome._tag === "Left") {
-      const error = outcome.left as { message?: string };
-      warn(
-        `catalog import: the database failed: ${error.message ?? String(outcome.left)} (${redactUrl(mongoUrl)})`,
-      );
+    const outcome = await applyToCatalog(incoming, mongoUrl, io, progress);
+    if (outcome._tag === "Failed") {
+      warn(`catalog import: ${outcome.message} (${redactUrl(mongoUrl)})`);
       return EXIT_DATABASE;
     }
-    written = outcome.right;
+    applied = outcome.applied;
   }
+  const dry = applied === undefined ? reconcileCatalog([], incoming) : undefined;
 
   // 4. The summary.
-  say(summary(report, reading, problems.length, written, mongoUrl, options.verbose === true));
+  say(
+    summary(
+      report,
+      reading,
+      problems.length,
+      applied,
+      dry?.entries.length ?? 0,
+      mongoUrl,
+      options.verbose === true,
+    ),
+  );
   return EXIT_OK;
+};
+
+/**
+ * An imported film as a catalog record: its other sources' ids as aliases (IMDB's `tt…` and TMDB's
+ * from links.csv, the IMDB file's own id when it merged into a MovieLens film) and its popularity.
+ */
+const withSourceIds = (film: ImportedFilm, ratingCounts: ReadonlyMap<number, number>): CatalogRecord => {
+  const link = film.movielens?.link;
+  const ids = [
+    ...(film.entry.ids ?? []),
+    ...(film.imdb?.id !== undefined && film.imdb.id !== film.entry.film.movie_id ? [film.imdb.id] : []),
+    ...(link === undefined ? [] : [link.imdb_id]),
+    ...(link?.tmdb_id === undefined ? [] : [`tmdb-${link.tmdb_id}`]),
+  ];
+  const ratings = film.movielens === undefined ? undefined : ratingCounts.get(film.movielens.id);
+  const votes = {
+    ...film.entry.votes,
+    ...(ratings === undefined ? {} : { movielens: ratings }),
+  };
+  return {
+    ...film.entry,
+    ...(ids.length === 0 ? {} : { ids }),
+    ...(Object.keys(votes).length === 0 ? {} : { votes }),
+  };
 };
 
 /** A URL without its password, for messages. */
@@ -275,7 +318,8 @@ const summary = (
   report: MergeReport,
   reading: Reading,
   skipped: number,
-  written: { readonly inserted: number; readonly updated: number },
+  applied: CatalogApplied | undefined,
+  dryEntries: number,
   mongoUrl: string | undefined,
   verbose: boolean,
 ): string => {
@@ -298,13 +342,16 @@ const summary = (
       `  MovieLens only:         ${report.movielens_only}`,
     );
   }
-  lines.push(`  catalog entries:        ${report.total}`);
+  lines.push(`  films in these files:   ${report.total}`);
   if (skipped > 0) lines.push(`  bad lines skipped:      ${skipped}`);
-  lines.push(
-    mongoUrl === undefined
-      ? "  written:                nothing (--dry-run)"
-      : `  written:                ${written.inserted} new, ${written.updated} updated, into ${redactUrl(mongoUrl)}`,
-  );
+  if (applied === undefined || mongoUrl === undefined) {
+    lines.push(
+      `  catalog entries:        ${dryEntries} (these files alone)`,
+      "  written:                nothing (--dry-run)",
+    );
+  } else {
+    lines.push(...describeApplied(applied, redactUrl(mongoUrl)));
+  }
   if (verbose) {
     for (const m of report.merged_fuzzy)
       lines.push(`  loose match: line ${m.imdb_line} "${m.title}" -> ${m.movie_id}: ${m.reason}`);

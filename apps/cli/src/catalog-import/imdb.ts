@@ -81,6 +81,13 @@ export const readImdbCsv = (text: string, file: string): ImdbRead => {
 
     const runtimeText = get("Runtime (Minutes)");
     const runtime = wholeNumber.test(runtimeText) ? Number(runtimeText) : undefined;
+    // Votes are optional (a popularity prior for search); a column that is there must hold a count.
+    const votesAt = table.column("Votes");
+    const votesText = votesAt < 0 ? "" : (fields[votesAt] ?? "").trim();
+    const votes = wholeNumber.test(votesText) ? Number(votesText) : undefined;
+    if (votesText !== "" && votes === undefined) {
+      issues.push(`"Votes": a whole number of votes, got ${JSON.stringify(votesText)}`);
+    }
     if (runtimeText !== "" && runtime === undefined) {
       issues.push(`"Runtime (Minutes)": a whole number of minutes, got ${JSON.stringify(runtimeText)}`);
     }
@@ -111,7 +118,11 @@ export const readImdbCsv = (text: string, file: string): ImdbRead => {
       continue;
     }
     idLine.set(film.right.movie_id, line);
-    films.push({ line, rank, entry: { film: film.right } });
+    films.push({
+      line,
+      rank,
+      entry: votes === undefined ? { film: film.right } : { film: film.right, votes: { imdb: votes } },
+    });
   }
   return { films, problems: problems.sort((a, b) => a.line - b.line), duplicates };
 };

@@ -1,7 +1,14 @@
-import { runCatalogImport } from "./command.ts";
+import { MongoDatabaseLive, WatchlistStoreMongo } from "@cinematch/adapters/mongo";
+import { USER_MOVIE_EVENTS_TOPIC } from "@cinematch/domain";
+import { Layer } from "effect";
+import { topicCommandsLayer } from "../replay/command.ts";
+import { type CatalogImportIO, readStackEnv, runCatalogImport, stackEnvPath } from "./command.ts";
+import { runCatalogDedupe } from "./dedupe.ts";
 import { mongoCatalogLayer } from "./mongo.ts";
 
+export { applyToCatalog, type CatalogApplied } from "./apply.ts";
 export { CATALOG_IMPORT_USAGE, type CatalogImportIO, runCatalogImport } from "./command.ts";
+export { CATALOG_DEDUPE_USAGE, runCatalogDedupe } from "./dedupe.ts";
 export { mongoCatalogLayer } from "./mongo.ts";
 // The readers and the merge are pure (text in, films and problems out): exported for the tests tier.
 export { csvTable, decodeUtf8, parseCsv } from "./csv.ts";
@@ -9,11 +16,34 @@ export { readImdbCsv } from "./imdb.ts";
 export { mergeCatalogs, mergeEntries } from "./merge.ts";
 export { readMovieLensLinks, readMovieLensMovies } from "./movielens.ts";
 
+/**
+ * The real stores behind both catalog commands: the catalog and watchlists in MongoDB, and the one
+ * write path (entry + outbox, then Kafka) for moving entries of merged films.
+ */
+export const processCatalogIO = (env: CatalogImportIO["env"]): CatalogImportIO => ({
+  env,
+  stdout: process.stdout,
+  stderr: process.stderr,
+  catalogLayer: mongoCatalogLayer,
+  watchlistLayer: (url) =>
+    WatchlistStoreMongo.pipe(Layer.provide(MongoDatabaseLive(url, { appName: "cinematch-cli" }))),
+  commandsLayer: (url) => {
+    const kafka = env.KAFKA_BOOTSTRAP_SERVERS || readStackEnv(stackEnvPath(env)).KAFKA_BOOTSTRAP_SERVERS;
+    if (!kafka)
+      return "no Kafka is known (set KAFKA_BOOTSTRAP_SERVERS, or start the stack with `npm run stack:up`)";
+    return topicCommandsLayer({
+      mongoUrl: url,
+      brokers: kafka.split(",").map((b) => b.trim()),
+      topic: env.CINEMATCH_EVENTS_TOPIC ?? USER_MOVIE_EVENTS_TOPIC,
+      partitions: Number(env.CINEMATCH_EVENTS_PARTITIONS ?? "6") || 6,
+    });
+  },
+});
+
 /** `cinematch catalog import ...` as the CLI's dispatcher runs it: process env and streams, MongoDB. */
 export const catalogImportMain = (argv: ReadonlyArray<string>): Promise<number> =>
-  runCatalogImport(argv, {
-    env: process.env,
-    stdout: process.stdout,
-    stderr: process.stderr,
-    catalogLayer: mongoCatalogLayer,
-  });
+  runCatalogImport(argv, processCatalogIO(process.env));
+
+/** `cinematch catalog dedupe ...`. */
+export const catalogDedupeMain = (argv: ReadonlyArray<string>): Promise<number> =>
+  runCatalogDedupe(argv, processCatalogIO(process.env));

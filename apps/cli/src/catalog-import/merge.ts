@@ -22,6 +22,8 @@ export interface ImportedFilm {
   readonly imdb?: {
     readonly line: number;
     readonly rank: number;
+    /** The IMDB film's own id (`imdb-<hash>`), kept as an alias when it merged into a MovieLens film. */
+    readonly id: string;
     readonly score?: number;
     readonly reason?: string;
   };
@@ -93,7 +95,12 @@ export const mergeEntries = (movielens: CatalogEntry, imdb: CatalogEntry): Catal
   const known = new Set([ml.title, ...(movielens.aliases ?? [])].map(normalizeTitle));
   const aliases = [...(movielens.aliases ?? [])];
   if (!known.has(normalizeTitle(im.title))) aliases.push(im.title);
-  return aliases.length === 0 ? { film: decoded.right } : { film: decoded.right, aliases };
+  const votes = { ...movielens.votes, ...imdb.votes };
+  return {
+    film: decoded.right,
+    ...(aliases.length === 0 ? {} : { aliases }),
+    ...(Object.keys(votes).length === 0 ? {} : { votes }),
+  };
 };
 
 export const mergeCatalogs = (
@@ -113,7 +120,10 @@ export const mergeCatalogs = (
   imdb.forEach((film, k) => {
     const { title, year } = film.entry.film;
     const resolution = index.resolve(year === undefined ? { text: title } : { text: title, year });
-    const alone = (): ImportedFilm => ({ entry: film.entry, imdb: { line: film.line, rank: film.rank } });
+    const alone = (): ImportedFilm => ({
+      entry: film.entry,
+      imdb: { line: film.line, rank: film.rank, id: film.entry.film.movie_id },
+    });
     switch (resolution._tag) {
       case "NotFound":
         separate.push(alone());
@@ -156,7 +166,13 @@ export const mergeCatalogs = (
     return {
       entry: mergeEntries(m.entry, match.entry),
       movielens: source,
-      imdb: { line: match.line, rank: match.rank, score: match.score, reason: match.reason },
+      imdb: {
+        line: match.line,
+        rank: match.rank,
+        id: match.entry.film.movie_id,
+        score: match.score,
+        reason: match.reason,
+      },
     };
   });
   films.push(...separate);

@@ -17,6 +17,8 @@ const toyStory: CatalogEntry = {
 const leon: CatalogEntry = {
   film: { movie_id: "ml-293", title: "Professional, The", year: 1994 },
   aliases: ["Léon", "Léon: The Professional"],
+  ids: ["imdb-1", "tmdb-101", "tt0110413", "vega-7"],
+  votes: { imdb: 1_000_000, movielens: 132 },
 };
 
 /** The behaviour every `CatalogStore` layer must have; `makeLayer` gives an empty store per test. */
@@ -75,6 +77,24 @@ export const catalogStoreContract = (
         expect(result.summary).toEqual({ inserted: 0, updated: 1 });
         expect(result.get).toEqual(Option.some(changed.film));
         expect(result.count).toBe(2);
+      });
+
+      it("given a film merged into another, when its id is removed, then it is gone, the others stay and the revision changed", async () => {
+        const result = await run((store) =>
+          Effect.gen(function* () {
+            yield* store.upsertMany([toyStory, leon]);
+            const before = yield* store.revision;
+            const removed = yield* store.removeMany(["ml-1", "ml-1", "ml-unknown"]);
+            const after = yield* store.revision;
+            const none = yield* store.removeMany(["ml-unknown"]);
+            return { removed, none, before, after, afterNone: yield* store.revision, all: yield* store.all };
+          }),
+        );
+        expect(result.removed).toBe(1);
+        expect(result.none).toBe(0);
+        expect(result.all).toEqual([leon]);
+        expect(result.after).not.toBe(result.before);
+        expect(result.afterNone).toBe(result.after);
       });
 
       it("given upserts, when the revision is read before and after, then it changed; an empty upsert changes nothing", async () => {

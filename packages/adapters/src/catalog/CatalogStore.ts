@@ -1,14 +1,17 @@
-import type { Film } from "@cinematch/domain";
+import type { Film, FilmVotes } from "@cinematch/domain";
 import { Context, type Effect, type Option } from "effect";
 import type { StoreUnavailable } from "../store-errors.ts";
 
 /**
- * A catalog film with the alternative titles the catalog knows for it (structurally the domain's
- * `CatalogItem`, so `makeCatalogIndex(await all)` builds the matcher directly).
+ * A catalog film with the alternative titles the catalog knows for it, the ids other sources gave
+ * it and their popularity counts (structurally the domain's `CatalogRecord`, so `makeCatalogIndex`
+ * and `reconcileCatalog` take `await all` directly).
  */
 export interface CatalogEntry {
   readonly film: Film;
   readonly aliases?: ReadonlyArray<string>;
+  readonly ids?: ReadonlyArray<string>;
+  readonly votes?: FilmVotes;
 }
 
 export interface UpsertSummary {
@@ -25,8 +28,10 @@ export interface CatalogStoreService {
   readonly upsertMany: (
     entries: ReadonlyArray<CatalogEntry>,
   ) => Effect.Effect<UpsertSummary, StoreUnavailable>;
+  /** Deletes the films of these ids (merged into another film); how many were there. */
+  readonly removeMany: (movie_ids: ReadonlyArray<string>) => Effect.Effect<number, StoreUnavailable>;
   /**
-   * A number that changes whenever `upsertMany` changed something (in this process or another one
+   * A number that changes whenever `upsertMany` or `removeMany` changed something (in this process or another one
    * sharing the database), so a reader can rebuild its index only when needed.
    */
   readonly revision: Effect.Effect<number, StoreUnavailable>;

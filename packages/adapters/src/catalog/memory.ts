@@ -31,6 +31,13 @@ export const makeCatalogStoreMemory = (initial: ReadonlyArray<CatalogEntry> = []
     ),
     count: Effect.sync(() => films.size),
     upsertMany: (entries) => Effect.sync(() => put(entries)),
+    removeMany: (movie_ids) =>
+      Effect.sync(() => {
+        let removed = 0;
+        for (const id of new Set(movie_ids)) if (films.delete(id)) removed += 1;
+        if (removed > 0) revision += 1;
+        return removed;
+      }),
     revision: Effect.sync(() => revision),
   };
 };

@@ -15,9 +15,20 @@ import { type CatalogEntry, CatalogStore, type CatalogStoreService } from "./Cat
 export const CATALOG_COLLECTION = "catalog";
 export const CATALOG_META_COLLECTION = "catalog_meta";
 
+const Count = Schema.Int.pipe(Schema.nonNegative());
 const StoredFilm = Schema.extend(
   Film,
-  Schema.Struct({ aliases: Schema.optionalWith(Schema.Array(Schema.String), { exact: true }) }),
+  Schema.Struct({
+    aliases: Schema.optionalWith(Schema.Array(Schema.String), { exact: true }),
+    ids: Schema.optionalWith(Schema.Array(Schema.String), { exact: true }),
+    votes: Schema.optionalWith(
+      Schema.Struct({
+        imdb: Schema.optionalWith(Count, { exact: true }),
+        movielens: Schema.optionalWith(Count, { exact: true }),
+      }),
+      { exact: true },
+    ),
+  }),
 );
 
 export const makeCatalogStoreMongo = Effect.gen(function* () {
@@ -35,9 +46,22 @@ export const makeCatalogStoreMongo = Effect.gen(function* () {
             message: `stored film ${String(doc._id)} does not fit its schema: ${ParseResult.TreeFormatter.formatErrorSync(error)}`,
           }),
         ),
-      onRight: ({ aliases, ...film }) =>
-        Effect.succeed(aliases === undefined || aliases.length === 0 ? { film } : { film, aliases }),
+      onRight: ({ aliases, ids, votes, ...film }) =>
+        Effect.succeed({
+          film,
+          ...(aliases === undefined || aliases.length === 0 ? {} : { aliases }),
+          ...(ids === undefined || ids.length === 0 ? {} : { ids }),
+          ...(votes === undefined ? {} : { votes }),
+        }),
     });
+
+  const bumpRevision = tryMongo("catalog_meta.revision", () =>
+    meta.updateOne(
+      { _id: "catalog" } as Document,
+      { $set: { revision: Date.now() * 1000 + Math.floor(Math.random() * 1000) } },
+      { upsert: true },
+    ),
+  );
 
   const service: CatalogStoreService = {
     get: (movie_id) =>
@@ -58,21 +82,34 @@ export const makeCatalogStoreMongo = Effect.gen(function* () {
         const operations: Array<AnyBulkWriteOperation<Document>> = [...last.values()].map((entry) => ({
           replaceOne: {
             filter: { _id: entry.film.movie_id } as Document,
-            replacement: { ...encodeFilm(entry.film), aliases: [...(entry.aliases ?? [])] },
+            replacement: {
+              ...encodeFilm(entry.film),
+              aliases: [...(entry.aliases ?? [])],
+              ids: [...(entry.ids ?? [])],
+              ...(entry.votes === undefined ? {} : { votes: { ...entry.votes } }),
+            },
             upsert: true,
           },
         }));
         const result = yield* tryMongo("catalog.upsertMany", () =>
           films.bulkWrite(operations, { ordered: false }),
         );
-        yield* tryMongo("catalog_meta.revision", () =>
-          meta.updateOne(
-            { _id: "catalog" } as Document,
-            { $set: { revision: Date.now() * 1000 + Math.floor(Math.random() * 1000) } },
-            { upsert: true },
+        yield* bumpRevision;
+        return { inserted: result.upsertedCount, updated: result.matchedCount };
+      }),
+    removeMany: (movie_ids) =>
+      Effect.gen(function* () {
+        const unique = [...new Set(movie_ids)];
+        if (unique.length === 0) return 0;
+        // One delete per id: `_id` equality is what FerretDB narrows by index; `$in` would scan.
+        const result = yield* tryMongo("catalog.removeMany", () =>
+          films.bulkWrite(
+            unique.map((id) => ({ deleteOne: { filter: { _id: id } as Document } })),
+            { ordered: false },
           ),
         );
-        return { inserted: result.upsertedCount, updated: result.matchedCount };
+        if (result.deletedCount > 0) yield* bumpRevision;
+        return result.deletedCount;
       }),
     revision: tryMongo("catalog_meta.get", () => meta.findOne({ _id: "catalog" } as Document)).pipe(
       Effect.map((doc) => (typeof doc?.revision === "number" ? doc.revision : 0)),

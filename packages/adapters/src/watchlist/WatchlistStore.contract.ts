@@ -125,6 +125,34 @@ export const watchlistStoreContract = (
       });
     });
 
+    describe("a store where several users hold the same films", () => {
+      it("given entries of three films, one removed, when the entries of two films are read, then the live ones come in (user, film) order", async () => {
+        const result = await run((store) =>
+          Effect.gen(function* () {
+            const entries = [
+              sampleEntry("u2", "m1", T0),
+              sampleEntry("u1", "m2", T0 + MINUTE, { rating: 4 }),
+              sampleEntry("u1", "m1", T0 + 2 * MINUTE),
+              sampleEntry("u3", "m3", T0),
+              sampleEntry("u3", "m1", T0),
+            ];
+            for (const [k, entry] of entries.entries()) yield* store.add(entry, addedEvent(entry, `e${k}`));
+            yield* store.remove("u3", "m1", removedEvent("e9", T0 + 3 * MINUTE));
+            return {
+              films: yield* store.entriesOfFilms(["m1", "m2", "m1"]),
+              none: yield* store.entriesOfFilms([]),
+            };
+          }),
+        );
+        expect(result.films).toEqual([
+          sampleEntry("u1", "m1", T0 + 2 * MINUTE),
+          sampleEntry("u1", "m2", T0 + MINUTE, { rating: 4 }),
+          sampleEntry("u2", "m1", T0),
+        ]);
+        expect(result.none).toEqual([]);
+      });
+    });
+
     describe("a store where a user added a film", () => {
       const entry = sampleEntry("u1", "m1", T0, {
         rating: 7.5,

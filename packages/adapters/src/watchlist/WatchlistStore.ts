@@ -72,6 +72,13 @@ export interface WatchlistStoreService {
     user_ids: ReadonlyArray<string>,
   ) => Effect.Effect<ReadonlyMap<string, ReadonlyArray<WatchedEntry>>, StoreUnavailable>;
   /**
+   * Live entries of these films, whoever holds them, in (user, film) order: what a catalog merge
+   * moves to the surviving film. Rare and offline, so it may scan.
+   */
+  readonly entriesOfFilms: (
+    movie_ids: ReadonlyArray<string>,
+  ) => Effect.Effect<ReadonlyArray<WatchedEntry>, StoreUnavailable>;
+  /**
    * The current state of given entries in one query, by `watchlistEntryKey`: `Some` for a live
    * entry, `None` for a removed or unknown one (the user-stats runner re-reads only the entries a
    * batch's events touched for users whose lists it holds).

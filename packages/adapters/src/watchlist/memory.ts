@@ -26,6 +26,9 @@ interface EntryDocument {
 
 const copy = <A>(value: A): A => structuredClone(value);
 
+const byUserThenFilm = (a: WatchedEntry, b: WatchedEntry): number =>
+  a.user_id < b.user_id ? -1 : a.user_id > b.user_id ? 1 : a.movie.movie_id < b.movie.movie_id ? -1 : 1;
+
 const byPendingAge = (a: EntryDocument, b: EntryDocument) =>
   a.pending_since - b.pending_since || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
 
@@ -145,6 +148,16 @@ export const makeWatchlistStoreMemory = (): WatchlistStoreService => {
         }
         for (const entries of result.values()) entries.sort(newestAddedFirst);
         return result;
+      }),
+
+    entriesOfFilms: (movie_ids) =>
+      Effect.sync(() => {
+        const wanted = new Set(movie_ids);
+        const entries: Array<WatchedEntry> = [];
+        for (const doc of documents.values()) {
+          if (!doc.removed && wanted.has(doc.entry.movie.movie_id)) entries.push(copy(doc.entry));
+        }
+        return entries.sort(byUserThenFilm);
       }),
 
     entriesByKey: (keys) =>

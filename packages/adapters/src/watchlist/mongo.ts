@@ -452,6 +452,19 @@ export const makeWatchlistStoreMongo = Effect.gen(function* () {
         return result;
       }),
 
+    entriesOfFilms: (movie_ids) =>
+      Effect.gen(function* () {
+        const unique = [...new Set(movie_ids)];
+        if (unique.length === 0) return [];
+        const docs = yield* tryMongo("movies.entriesOfFilms", () =>
+          collection
+            .find({ movie_id: { $in: unique }, removed: false }, { projection: ENTRY_PROJECTION })
+            .sort({ user_id: 1, movie_id: 1 })
+            .toArray(),
+        );
+        return yield* Effect.forEach(docs, decodeEntry);
+      }),
+
     entriesByKey: (keys) =>
       Effect.gen(function* () {
         const unique = [...new Set(keys)];

@@ -1,0 +1,302 @@
+import type { Film } from "../schemas/film.ts";
+import { normalizeTitle } from "../title/normalize-title.ts";
+import { type CatalogItem, type MatchCandidate, makeCatalogIndex } from "./catalog-index.ts";
+
+/**
+ * One entry per film, whatever the sources and the order they arrive in.
+ *
+ * Every film carries the ids its sources gave it (`ml-296`, `tt0110912`, `tmdb-680`, `imdb-<hash>`,
+ * `vega-<hash>`). Two entries are the same film when they share an id, or when the matcher finds one
+ * by the other's title and year with no close rival. Two entries holding different ids of the same
+ * kind (two MovieLens ids, two IMDB ids...) are never one film: a source does not list a film twice,
+ * so that guard keeps the matcher from gluing a remake to its original.
+ *
+ * The merged film takes its `movie_id` from the most trusted source present (MovieLens, whose ids the
+ * replay uses, then IMDB, then the demo catalog), so the result does not depend on which import ran
+ * first; every other id stays on the film as an alias, so importing again finds it by id.
+ */
+
+/** Popularity counts from the sources, for the matcher's prior. The larger figure wins on merge. */
+export interface FilmVotes {
+  /** IMDB votes (IMDB-1000's `Votes`, vega-datasets' `IMDB Votes`). */
+  readonly imdb?: number;
+  /** MovieLens ratings in `ratings.csv`. */
+  readonly movielens?: number;
+}
+
+/** A stored or incoming catalog film with what the catalog knows besides the `Film` snapshot. */
+export interface CatalogRecord extends CatalogItem {
+  /** Every id a source gave this film, its own `movie_id` excepted. */
+  readonly ids?: ReadonlyArray<string>;
+  readonly votes?: FilmVotes;
+}
+
+/** A stored film merged into another: its watchlist entries must move to `into`. */
+export interface RetiredId {
+  readonly from: string;
+  readonly into: string;
+}
+
+export interface Reconciliation {
+  /** The whole catalog afterwards, one entry per film, in movie id order. */
+  readonly entries: ReadonlyArray<CatalogRecord>;
+  /** Entries to write: new ones and stored ones that changed (in movie id order). */
+  readonly changed: ReadonlyArray<CatalogRecord>;
+  /** Stored ids that are now an alias of another film (in `from` order). */
+  readonly retired: ReadonlyArray<RetiredId>;
+  /** Incoming films that were already in the catalog (by id or by title and year). */
+  readonly matched_stored: number;
+  /** Films new to the catalog (several incoming entries of one new film count once). */
+  readonly added: number;
+}
+
+/** The kinds of id, most trusted first: the canonical `movie_id` of a merged film is of the first kind present. */
+const idKinds = ["ml", "imdb", "vega", "tmdb", "tt"] as const;
+type IdKind = (typeof idKinds)[number] | "other";
+
+export const idKind = (id: string): IdKind => {
+  if (/^tt\d+$/u.test(id)) return "tt";
+  const prefix = /^([a-z]+)-/u.exec(id)?.[1];
+  return (idKinds as ReadonlyArray<string>).includes(prefix ?? "") ? (prefix as IdKind) : "other";
+};
+const kindRank = (id: string): number => {
+  const at = (idKinds as ReadonlyArray<string>).indexOf(idKind(id));
+  return at < 0 ? idKinds.length : at;
+};
+
+/**
+ * The least the matcher must score for two entries to be one film: the same title one year apart
+ * (0.92), or an article, a spelling of numbers or spacing apart with the same year (0.94–0.95).
+ */
+const sameFilmScore = 0.92;
+/** ...with no rival from another film within this much. */
+const sameFilmMargin = 0.04;
+
+const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+const allIds = (record: CatalogRecord): ReadonlyArray<string> => [
+  record.film.movie_id,
+  ...(record.ids ?? []),
+];
+
+/** Which source a field is best taken from: details from IMDB, then the demo catalog, then MovieLens. */
+const detailRank = (record: CatalogRecord): number => {
+  const kind = idKind(record.film.movie_id);
+  return kind === "imdb" ? 0 : kind === "vega" ? 1 : kind === "ml" ? 2 : 3;
+};
+
+const unionText = (lists: ReadonlyArray<ReadonlyArray<string> | undefined>): string[] => {
+  const out: string[] = [];
+  const seen = new Set<string>();
+  for (const list of lists) {
+    for (const x of list ?? []) {
+      const key = x.toLowerCase();
+      if (!seen.has(key)) {
+        seen.add(key);
+        out.push(x);
+      }
+    }
+  }
+  return out;
+};
+
+const firstDefined = <A>(records: ReadonlyArray<CatalogRecord>, pick: (film: Film) => A | undefined) => {
+  for (const record of records) {
+    const value = pick(record.film);
+    if (value !== undefined) return value;
+  }
+  return undefined;
+};
+
+const maxDefined = (values: ReadonlyArray<number | undefined>): number | undefined => {
+  const defined = values.filter((v): v is number => v !== undefined);
+  return defined.length === 0 ? undefined : Math.max(...defined);
+};
+
+/**
+ * One film from the entries found to be the same. `ordered` is most trusted first (the canonical
+ * record leads); within a source, incoming before stored, so corrected data replaces old data.
+ */
+const mergeGroup = (ordered: ReadonlyArray<CatalogRecord>): CatalogRecord => {
+  const lead = ordered[0]!;
+  const ids = [...new Set(ordered.flatMap(allIds))].sort(
+    (a, b) => kindRank(a) - kindRank(b) || compare(a, b),
+  );
+  const movie_id = ids[0]!;
+  const details = [...ordered].sort((a, b) => detailRank(a) - detailRank(b));
+  const genres = unionText(ordered.map((r) => r.film.genres));
+  const directors = firstDefined(details, (f) => f.directors);
+  const actors = firstDefined(details, (f) => f.actors);
+  const runtime = firstDefined(details, (f) => f.runtime_minutes);
+  const year = firstDefined(ordered, (f) => f.year);
+  const poster = firstDefined(ordered, (f) => f.poster_path);
+  const film: Film = {
+    movie_id,
+    title: lead.film.title,
+    ...(year === undefined ? {} : { year }),
+    ...(genres.length === 0 ? {} : { genres }),
+    ...(directors === undefined ? {} : { directors }),
+    ...(actors === undefined ? {} : { actors }),
+    ...(runtime === undefined ? {} : { runtime_minutes: runtime }),
+    ...(poster === undefined ? {} : { poster_path: poster }),
+  };
+  const titleKey = normalizeTitle(film.title);
+  const aliases = unionText([
+    ...ordered.map((r) => r.aliases),
+    ordered.slice(1).map((r) => r.film.title),
+  ]).filter((alias) => normalizeTitle(alias) !== titleKey);
+  const imdb = maxDefined(ordered.map((r) => r.votes?.imdb));
+  const movielens = maxDefined(ordered.map((r) => r.votes?.movielens));
+  const otherIds = ids.filter((id) => id !== movie_id);
+  return {
+    film,
+    ...(aliases.length === 0 ? {} : { aliases }),
+    ...(otherIds.length === 0 ? {} : { ids: otherIds }),
+    ...(imdb === undefined && movielens === undefined
+      ? {}
+      : {
+          votes: {
+            ...(imdb === undefined ? {} : { imdb }),
+            ...(movielens === undefined ? {} : { movielens }),
+          },
+        }),
+  };
+};
+
+/** Deep equality of two records as stored (field order and alias order ignored where they carry no meaning). */
+const sameRecord = (a: CatalogRecord, b: CatalogRecord): boolean => canonicalJson(a) === canonicalJson(b);
+const canonicalJson = (record: CatalogRecord): string =>
+  JSON.stringify(record, (_key, value: unknown) =>
+    value !== null && typeof value === "object" && !Array.isArray(value)
+      ? Object.fromEntries(Object.entries(value).sort(([x], [y]) => compare(x, y)))
+      : value,
+  );
+
+/**
+ * Matches `incoming` films against the `stored` catalog and against each other, merges each film's
+ * entries into one, and says what to write and which stored ids were merged away. Pure and
+ * deterministic: the same films in any order give the same catalog. `reconcileCatalog(stored, [])`
+ * repairs a catalog that already holds duplicates.
+ */
+export const reconcileCatalog = (
+  stored: ReadonlyArray<CatalogRecord>,
+  incoming: ReadonlyArray<CatalogRecord>,
+): Reconciliation => {
+  const records: Array<{ readonly record: CatalogRecord; readonly stored: boolean }> = [
+    ...incoming.map((record) => ({ record, stored: false })),
+    ...stored.map((record) => ({ record, stored: true })),
+  ];
+  // Most trusted first, so links (and the guard) are decided the same way whatever the input order.
+  records.sort(
+    (a, b) =>
+      kindRank(a.record.film.movie_id) - kindRank(b.record.film.movie_id) ||
+      compare(a.record.film.movie_id, b.record.film.movie_id) ||
+      Number(a.stored) - Number(b.stored),
+  );
+
+  // Union-find over records, each group remembering its id per kind for the guard.
+  const parent = records.map((_, i) => i);
+  const find = (i: number): number => {
+    while (parent[i] !== i) {
+      parent[i] = parent[parent[i]!]!;
+      i = parent[i]!;
+    }
+    return i;
+  };
+  const kindsOf = records.map(({ record }) => {
+    const kinds = new Map<IdKind, string>();
+    for (const id of allIds(record)) if (!kinds.has(idKind(id))) kinds.set(idKind(id), id);
+    return kinds;
+  });
+  const compatible = (a: number, b: number): boolean => {
+    const [small, large] =
+      kindsOf[a]!.size <= kindsOf[b]!.size ? [kindsOf[a]!, kindsOf[b]!] : [kindsOf[b]!, kindsOf[a]!];
+    for (const [kind, id] of small) {
+      const other = large.get(kind);
+      if (other !== undefined && other !== id) return false;
+    }
+    return true;
+  };
+  const union = (a: number, b: number): boolean => {
+    const ra = find(a);
+    const rb = find(b);
+    if (ra === rb) return true;
+    if (!compatible(ra, rb)) return false;
+    const [keep, drop] = ra < rb ? [ra, rb] : [rb, ra];
+    parent[drop] = keep;
+    for (const [kind, id] of kindsOf[drop]!) if (!kindsOf[keep]!.has(kind)) kindsOf[keep]!.set(kind, id);
+    return true;
+  };
+
+  // 1. The same id, however it was written: the same film (a source's own id reimported, a link id).
+  const byId = new Map<string, number>();
+  records.forEach(({ record }, i) => {
+    for (const id of allIds(record)) {
+      const first = byId.get(id);
+      if (first === undefined) byId.set(id, i);
+      else union(first, i);
+    }
+  });
+
+  // 2. The same title and year, by the matcher. Every film scoring close to the best must be able
+  // to be one film with this one (no two ids of a kind among them); otherwise the title is shared
+  // by different films and nothing is linked.
+  const index = makeCatalogIndex(records.map(({ record }) => record));
+  const recordOf = new Map<Film, number>(records.map(({ record }, i) => [record.film, i]));
+  records.forEach(({ record }, i) => {
+    const { title, year } = record.film;
+    const candidates = index
+      .match(year === undefined ? { text: title } : { text: title, year }, { limit: 10 })
+      .map((c: MatchCandidate) => ({ score: c.score, at: recordOf.get(c.film)! }))
+      .filter((c) => find(c.at) !== find(i));
+    const best = candidates[0]?.score ?? 0;
+    if (best < sameFilmScore) return;
+    const close = candidates.filter((c) => c.score > best - sameFilmMargin).map((c) => c.at);
+    const kinds = new Map<IdKind, string>();
+    for (const root of new Set([find(i), ...close.map(find)])) {
+      for (const [kind, id] of kindsOf[root]!) {
+        const other = kinds.get(kind);
+        if (other !== undefined && other !== id) return;
+        kinds.set(kind, id);
+      }
+    }
+    for (const at of close) union(i, at);
+  });
+
+  // 3. One film per group.
+  const groups = new Map<number, number[]>();
+  records.forEach((_, i) => {
+    const root = find(i);
+    const members = groups.get(root);
+    if (members === undefined) groups.set(root, [i]);
+    else members.push(i);
+  });
+  const storedById = new Map(stored.map((record) => [record.film.movie_id, record]));
+  const entries: CatalogRecord[] = [];
+  const changed: CatalogRecord[] = [];
+  const retired: RetiredId[] = [];
+  let matched_stored = 0;
+  let added = 0;
+  for (const members of groups.values()) {
+    const merged = mergeGroup(members.map((i) => records[i]!.record));
+    entries.push(merged);
+    const before = storedById.get(merged.film.movie_id);
+    if (before === undefined || !sameRecord(before, merged)) changed.push(merged);
+    const hasStored = members.some((i) => records[i]!.stored);
+    if (!hasStored) added += 1;
+    for (const i of members) {
+      const { record, stored: isStored } = records[i]!;
+      if (isStored && record.film.movie_id !== merged.film.movie_id)
+        retired.push({ from: record.film.movie_id, into: merged.film.movie_id });
+      if (!isStored && hasStored) matched_stored += 1;
+    }
+  }
+  const byMovieId = (a: CatalogRecord, b: CatalogRecord) => compare(a.film.movie_id, b.film.movie_id);
+  return {
+    entries: entries.sort(byMovieId),
+    changed: changed.sort(byMovieId),
+    retired: retired.sort((a, b) => compare(a.from, b.from)),
+    matched_stored,
+    added,
+  };
+};
