@@ -157,7 +157,7 @@ main() {
 
   # 3. A catalog to search from the first minute: the demo catalog, only into an empty one.
   if [[ "$DEMO_CATALOG" == auto ]]; then
-    log "checking the catalog (an empty one gets the demo catalog, once: about 20 s on FerretDB)..."
+    log "matching the demo catalog against the stored one (new films are added: about 20 s on FerretDB into an empty one)..."
     node "$REPO_ROOT/apps/cinematch/src/seed-catalog.ts" 8>&- || die "could not load the demo catalog into $MONGODB_URL"
   fi
 

@@ -19,6 +19,8 @@ const VegaRow = Schema.Struct({
   "Major Genre": Schema.optionalWith(Schema.NullOr(Schema.String), { default: () => null }),
   Director: Schema.optionalWith(Schema.NullOr(Schema.String), { default: () => null }),
   "Running Time min": Schema.optionalWith(Schema.NullOr(Schema.Number), { default: () => null }),
+  "IMDB Votes": Schema.optionalWith(Schema.NullOr(Schema.Number), { default: () => null }),
+  "US Gross": Schema.optionalWith(Schema.NullOr(Schema.Number), { default: () => null }),
 });
 const decodeRow = decoderFor(VegaRow, "vega-datasets movies.json row");
 const decodeFilm = decoderFor(Film, "film");
@@ -176,7 +178,24 @@ export const vegaCatalog = (rows: unknown): VegaCatalog => {
     }
     firstRowOf.set(film.right.movie_id, index);
     const aliases = parsed.aliases.filter((alias) => !releaseNote.test(alias));
-    entries.push(aliases.length === 0 ? { film: film.right } : { film: film.right, aliases });
+    // The popularity prior of search: how many IMDB users rated the film when the set was made, and
+    // its US gross where the set left the votes out.
+    const count = (value: number | null) =>
+      value !== null && Number.isInteger(value) && value >= 0 ? value : undefined;
+    const imdbVotes = count(row["IMDB Votes"]);
+    const gross = count(row["US Gross"]);
+    const known =
+      imdbVotes === undefined && gross === undefined
+        ? {}
+        : {
+            votes: {
+              ...(imdbVotes === undefined ? {} : { imdb: imdbVotes }),
+              ...(gross === undefined ? {} : { us_gross_usd: gross }),
+            },
+          };
+    entries.push(
+      aliases.length === 0 ? { film: film.right, ...known } : { film: film.right, aliases, ...known },
+    );
   });
 
   return {

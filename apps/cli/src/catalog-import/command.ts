@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import type { CatalogStore, WatchlistCommands, WatchlistStore } from "@cinematch/adapters";
-import { type CatalogRecord, reconcileCatalog } from "@cinematch/domain";
+import type { CatalogRecord } from "@cinematch/domain";
 import type { Layer } from "effect";
 import { readMovieLensRatings } from "../replay/ratings.ts";
 import { applyToCatalog, type CatalogApplied, describeApplied } from "./apply.ts";
@@ -262,20 +262,9 @@ export const runCatalogImport = async (argv: ReadonlyArray<string>, io: CatalogI
     }
     applied = outcome.applied;
   }
-  const dry = applied === undefined ? reconcileCatalog([], incoming) : undefined;
 
   // 4. The summary.
-  say(
-    summary(
-      report,
-      reading,
-      problems.length,
-      applied,
-      dry?.entries.length ?? 0,
-      mongoUrl,
-      options.verbose === true,
-    ),
-  );
+  say(summary(report, reading, problems.length, applied, report.total, mongoUrl, options.verbose === true));
   return EXIT_OK;
 };
 

@@ -25,6 +25,7 @@ const StoredFilm = Schema.extend(
       Schema.Struct({
         imdb: Schema.optionalWith(Count, { exact: true }),
         movielens: Schema.optionalWith(Count, { exact: true }),
+        us_gross_usd: Schema.optionalWith(Count, { exact: true }),
       }),
       { exact: true },
     ),

@@ -2,12 +2,16 @@ import { Data } from "effect";
 import type { Film } from "../schemas/film.ts";
 import { normalizeTitle } from "../title/normalize-title.ts";
 import { leadingArticles, moveArticleToFront, parseTitle } from "../title/parse-title.ts";
-import { canonicalToken, numberKey, softTokenDice, sortedDice } from "./similarity.ts";
+import { canonicalToken, numberKey, softTokenDice, sortedDice, tokenSimilarity } from "./similarity.ts";
 
-/** A catalog film, with alternative titles the catalog knows besides those written in its title. */
+/**
+ * A catalog film, with alternative titles the catalog knows besides those written in its title,
+ * and how many people voted on it in each source (the popularity prior that breaks near-ties).
+ */
 export interface CatalogItem {
   readonly film: Film;
   readonly aliases?: ReadonlyArray<string>;
+  readonly votes?: { readonly imdb?: number; readonly movielens?: number; readonly us_gross_usd?: number };
 }
 
 export interface MatchQuery {
@@ -45,9 +49,17 @@ export interface ResolvePolicy {
   readonly margin: number;
   /** Candidates below this are not worth showing; none above it means NotFound (default 0.5). */
   readonly floor: number;
+  /**
+   * A candidate with no other over the floor is taken from this score, when its title is similar
+   * as a whole (a typo: `Pulp Fictoin`), not just holding the query's words (default 0.8).
+   */
+  readonly alone: number;
 }
 
-export const defaultResolvePolicy: ResolvePolicy = { accept: 0.85, margin: 0.04, floor: 0.5 };
+export const defaultResolvePolicy: ResolvePolicy = { accept: 0.85, margin: 0.04, floor: 0.5, alone: 0.8 };
+
+/** How a candidate found only by the query's words inside a longer title says so (see `containedScore`). */
+const wordsFoundIn = "words found in";
 
 /**
  * Decides from ranked candidates (as `match` returns them) whether the lookup found one film.
@@ -60,10 +72,18 @@ export const decideResolution = (
   const worth = candidates.filter((c) => c.score >= policy.floor);
   const [top, second] = worth;
   if (top === undefined) return CatalogResolution.NotFound();
-  if (top.score >= policy.accept && (second === undefined || top.score - second.score >= policy.margin)) {
+  const lone = second === undefined && top.score >= policy.alone && !top.reason.startsWith(wordsFoundIn);
+  if (
+    lone ||
+    (top.score >= policy.accept && (second === undefined || top.score - second.score >= policy.margin))
+  ) {
     return CatalogResolution.Matched({ film: top.film, score: top.score, reason: top.reason });
   }
-  return CatalogResolution.Ambiguous({ candidates: worth });
+  // Every candidate it weighed: one lone candidate under the bar would read as "several films"
+  // with one listed, so the next ones below the floor come along (at least two when there are two).
+  return CatalogResolution.Ambiguous({
+    candidates: worth.length >= 2 ? worth : candidates.slice(0, Math.max(2, worth.length)),
+  });
 };
 
 export interface CatalogIndex {
@@ -141,6 +161,19 @@ const splitSubtitle = (text: string): readonly [string, string] | undefined => {
   return head !== "" && tail !== "" ? [head, tail] : undefined;
 };
 
+/**
+ * `Star Wars Ep. IV: A New Hope` / `Star Wars: Episode IV - A New Hope` → `Star Wars`: the series
+ * name before an episode, part or volume number, which people type to mean the series' best-known film.
+ */
+const seriesName = (text: string): string | undefined => {
+  const match =
+    /^(.+?)[\s:,-]+(?:ep\.?|episode|part|pt\.?|vol\.?|volume|chapter)\s+(?:[ivx]+|\d+|one|two|three|four|five|six)\b/iu.exec(
+      text,
+    );
+  const name = match?.[1]?.trim();
+  return name !== undefined && name !== "" ? name : undefined;
+};
+
 /** Trigrams of the compact key with start and end marks, by code point. */
 const compactTrigrams = (compact: string): ReadonlyArray<string> => {
   const chars = ["^", ...compact, "$"];
@@ -177,6 +210,76 @@ interface QueryForm extends Form {
 }
 
 const fuzzyCap = 0.93;
+
+/**
+ * A film's popularity as a bonus to its rank (never to its score): at most `priorWeight`, on a log
+ * scale of its votes, so it orders films whose titles match about equally well (`star wars` → the
+ * 1977 film before the 2008 cartoon, `ghostbusters` → 1984 before 2016) and never lifts a worse
+ * title over a better one by more than that. MovieLens rating counts are scaled to IMDB votes (about
+ * 3,000 IMDB votes per rating in the small MovieLens set: Pulp Fiction 324 ratings, ~1.5 M votes /
+ * 500); where a source has no votes but a US box-office gross (the demo catalog leaves votes out
+ * for some of its best-known films), a dollar per thousand is taken as a vote (A New Hope: $461 M,
+ * about 460 k; The Clone Wars: $35 M, 35 k against its 17.5 k votes). A film with neither gets none.
+ */
+const priorWeight = 0.035;
+const votesPerMovieLensRating = 3000;
+const priorCeiling = Math.log10(1 + 2_000_000);
+export const popularityPrior = (votes: CatalogItem["votes"]): number => {
+  if (votes === undefined) return 0;
+  const estimate = Math.max(
+    votes.imdb ?? 0,
+    (votes.movielens ?? 0) * votesPerMovieLensRating,
+    (votes.us_gross_usd ?? 0) / 1000,
+  );
+  return (priorWeight * Math.min(priorCeiling, Math.log10(1 + estimate))) / priorCeiling;
+};
+
+/**
+ * Every word of the query found in the title, anywhere (`amelie` in `Le Fabuleux destin d'Amélie
+ * Poulain`): 0.80 for exact words in the same order and together, 0.76 otherwise, plus up to 0.04 by
+ * how much of the title they cover, times how well the words matched (a typo, a prefix being typed).
+ * Kept under the resolver's acceptance (0.85): a word inside a longer title is a candidate to offer,
+ * never an answer taken without asking (`sing` is not `Sing Street`).
+ */
+const containedScore = (query: QueryForm, entry: Entry): number => {
+  const q = query.tokens;
+  const c = entry.tokens;
+  if (q.length === 0 || c.length <= q.length) return 0;
+  let matched = 0;
+  let covered = 0;
+  let total = 0;
+  let exact = true;
+  let previous = -1;
+  let together = true;
+  for (let i = 0; i < q.length; i++) {
+    let best = 0;
+    let at = -1;
+    for (let j = 0; j < c.length; j++) {
+      const similarity = tokenSimilarity(
+        q[i]!,
+        query.canonical[i]!,
+        c[j]!,
+        entry.canonical[j]!,
+        i === q.length - 1,
+      );
+      if (similarity > best) {
+        best = similarity;
+        at = j;
+      }
+    }
+    if (best === 0) return 0;
+    if (best < 1) exact = false;
+    if (previous >= 0 && at !== previous + 1) together = false;
+    previous = at;
+    matched += best * query.weights[i]!;
+    total += query.weights[i]!;
+    covered += entry.weights[at]!;
+  }
+  let entryWeight = 0;
+  for (let j = 0; j < c.length; j++) entryWeight += entry.weights[j]!;
+  const base = exact && together ? 0.8 : 0.76;
+  return (base + (0.04 * covered) / entryWeight) * (matched / total);
+};
 const numberMismatchPenalty = 0.85;
 
 const textScore = (query: QueryForm, entry: Entry): { readonly score: number; readonly how: string } => {
@@ -189,6 +292,8 @@ const textScore = (query: QueryForm, entry: Entry): { readonly score: number; re
   if (query.numbers !== entry.numbers && query.numbers !== "" && entry.numbers !== "") {
     score *= numberMismatchPenalty;
   }
+  const contained = containedScore(query, entry);
+  if (contained > score) return { score: contained, how: wordsFoundIn };
   return { score: Math.min(fuzzyCap, score), how: "similar" };
 };
 
@@ -226,6 +331,7 @@ export const makeCatalogIndex = (catalog: Iterable<Film | CatalogItem>): Catalog
   const pending: Array<{ readonly form: Form; readonly film: number; readonly kind: Kind }> = [];
   const filmYears: Array<number | undefined> = [];
   const filmSortKeys: string[] = [];
+  const filmPriors: number[] = [];
   const entries: Entry[] = [];
   const gramIds = new Map<string, number>();
   const postingLists = new Map<string, number[]>();
@@ -253,6 +359,7 @@ export const makeCatalogIndex = (catalog: Iterable<Film | CatalogItem>): Catalog
     films.push(film);
     filmYears.push(film.year ?? parsed.year);
     filmSortKeys.push(matchKey(parsed.title));
+    filmPriors.push(isCatalogItem(item) ? popularityPrior(item.votes) : 0);
 
     const titles: Array<readonly [string, Kind]> = [[parsed.title, "title"]];
     if (parsed.full_title !== parsed.title) titles.push([parsed.full_title, "full"]);
@@ -261,6 +368,8 @@ export const makeCatalogIndex = (catalog: Iterable<Film | CatalogItem>): Catalog
       if (kind === "full") continue;
       const parts = splitSubtitle(text);
       if (parts !== undefined) titles.push([parts[0], "head"], [parts[1], "tail"]);
+      const series = seriesName(text);
+      if (series !== undefined) titles.push([series, "head"]);
     }
 
     const seen = new Set<string>();
@@ -419,6 +528,7 @@ export const makeCatalogIndex = (catalog: Iterable<Film | CatalogItem>): Catalog
     }
     ranked.sort(
       (a, b) =>
+        b.score + filmPriors[b.film]! - (a.score + filmPriors[a.film]!) ||
         b.score - a.score ||
         compareText(filmSortKeys[a.film]!, filmSortKeys[b.film]!) ||
         compareText(films[a.film]!.movie_id, films[b.film]!.movie_id) ||
@@ -427,8 +537,8 @@ export const makeCatalogIndex = (catalog: Iterable<Film | CatalogItem>): Catalog
     return ranked.slice(0, limit).map(({ film, score, best }) => {
       const { entry, form, how } = best;
       const notes = [
-        `${how === "similar" ? "similar to" : "matches"} ${kinds[entry.kind].label} "${entry.text}"`,
-        how === "similar" ? "" : how,
+        `${how === "similar" ? "similar to" : how === wordsFoundIn ? wordsFoundIn : "matches"} ${kinds[entry.kind].label} "${entry.text}"`,
+        how === "similar" || how === wordsFoundIn ? "" : how,
         form.label,
         yearFactor(year, filmYears[film]).how,
       ];

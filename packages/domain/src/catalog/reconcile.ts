@@ -22,6 +22,8 @@ export interface FilmVotes {
   readonly imdb?: number;
   /** MovieLens ratings in `ratings.csv`. */
   readonly movielens?: number;
+  /** US box-office gross in dollars (vega-datasets), a stand-in where a source has no votes. */
+  readonly us_gross_usd?: number;
 }
 
 /** A stored or incoming catalog film with what the catalog knows besides the `Film` snapshot. */
@@ -147,17 +149,19 @@ const mergeGroup = (ordered: ReadonlyArray<CatalogRecord>): CatalogRecord => {
   ]).filter((alias) => normalizeTitle(alias) !== titleKey);
   const imdb = maxDefined(ordered.map((r) => r.votes?.imdb));
   const movielens = maxDefined(ordered.map((r) => r.votes?.movielens));
+  const gross = maxDefined(ordered.map((r) => r.votes?.us_gross_usd));
   const otherIds = ids.filter((id) => id !== movie_id);
   return {
     film,
     ...(aliases.length === 0 ? {} : { aliases }),
     ...(otherIds.length === 0 ? {} : { ids: otherIds }),
-    ...(imdb === undefined && movielens === undefined
+    ...(imdb === undefined && movielens === undefined && gross === undefined
       ? {}
       : {
           votes: {
             ...(imdb === undefined ? {} : { imdb }),
             ...(movielens === undefined ? {} : { movielens }),
+            ...(gross === undefined ? {} : { us_gross_usd: gross }),
           },
         }),
   };
