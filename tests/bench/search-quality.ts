@@ -14,7 +14,7 @@ import { CatalogStore, type CatalogEntry, makeCatalogStoreMemory } from "@cinema
 import { makeCatalogIndex, normalizeTitle } from "@cinematch/domain";
 import { Effect, Layer } from "effect";
 import { loadVegaCatalog } from "../../apps/cinematch/src/demo-catalog/vega.ts";
-import { runCatalogImport } from "../../apps/cli/src/catalog-import/command.ts";
+import { runCatalogImport } from "@cinematch/cli/catalog-import";
 
 /**
  * [as typed, the film meant (its titles in either catalog, separated by `|`), its year, what the

@@ -1,20 +1,13 @@
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import {
-  type CatalogEntry,
-  CatalogStore,
-  CatalogStoreMongo,
-  layerMongoDatabase,
-  WatchlistStore,
-  WatchlistStoreMongo,
-} from "@cinematch/adapters";
+import { type CatalogEntry, CatalogStore, WatchlistStore } from "@cinematch/adapters";
+import { CatalogStoreMongo, MongoDatabaseLive, WatchlistStoreMongo } from "@cinematch/adapters/mongo";
 import { makeCatalogIndex, normalizeTitle } from "@cinematch/domain";
 import { Effect, Layer } from "effect";
 import { MongoClient } from "mongodb";
 import { afterAll, describe, expect, it } from "vitest";
-import { processCatalogIO, runCatalogImport } from "../../apps/cli/src/catalog-import/index.ts";
-import { topicCommandsLayer } from "../../apps/cli/src/replay/command.ts";
+import { processCatalogIO, runCatalogImport, topicCommandsLayer } from "@cinematch/cli/catalog-import";
 
 // stack:up's demo seed, then the real IMDB-1000 and MovieLens files imported in both orders, into
 // a real MongoDB-wire server, with a user's entry moving through Kafka when its film merges.
@@ -91,7 +84,7 @@ const readAll = (url: string) =>
   Effect.runPromise(
     Effect.scoped(
       Effect.flatMap(CatalogStore, (c) => c.all).pipe(
-        Effect.provide(CatalogStoreMongo.pipe(Layer.provide(layerMongoDatabase(url)))),
+        Effect.provide(CatalogStoreMongo.pipe(Layer.provide(MongoDatabaseLive(url)))),
       ),
     ),
   );
@@ -103,7 +96,7 @@ const withWatchlist = <A>(
   Effect.runPromise(
     Effect.scoped(
       Effect.flatMap(WatchlistStore, body).pipe(
-        Effect.provide(WatchlistStoreMongo.pipe(Layer.provide(layerMongoDatabase(url)))),
+        Effect.provide(WatchlistStoreMongo.pipe(Layer.provide(MongoDatabaseLive(url)))),
       ),
     ) as Effect.Effect<A>,
   );

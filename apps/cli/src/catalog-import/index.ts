@@ -10,6 +10,8 @@ export { applyToCatalog, type CatalogApplied } from "./apply.ts";
 export { CATALOG_IMPORT_USAGE, type CatalogImportIO, runCatalogImport } from "./command.ts";
 export { CATALOG_DEDUPE_USAGE, runCatalogDedupe } from "./dedupe.ts";
 export { mongoCatalogLayer } from "./mongo.ts";
+// The write path `catalog import` and `dedupe` move entries of merged films with (tests build it too).
+export { topicCommandsLayer } from "../replay/command.ts";
 // The readers and the merge are pure (text in, films and problems out): exported for the tests tier.
 export { csvTable, decodeUtf8, parseCsv } from "./csv.ts";
 export { readImdbCsv } from "./imdb.ts";

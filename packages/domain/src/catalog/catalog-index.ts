@@ -51,15 +51,22 @@ export interface ResolvePolicy {
   readonly floor: number;
   /**
    * A candidate with no other over the floor is taken from this score, when its title is similar
-   * as a whole (a typo: `Pulp Fictoin`), not just holding the query's words (default 0.8).
+   * as a whole (a typo: `Pulp Fictoin`), not just holding the query's words (default 0.8; a policy
+   * without it takes a lone candidate only from `accept`).
    */
-  readonly alone: number;
+  readonly alone?: number;
 }
 
 export const defaultResolvePolicy: ResolvePolicy = { accept: 0.85, margin: 0.04, floor: 0.5, alone: 0.8 };
 
 /** How a candidate found only by the query's words inside a longer title says so (see `containedScore`). */
 const wordsFoundIn = "words found in";
+/**
+ * A candidate whose whole title (not a part before or after a colon, not words inside it) is
+ * similar to the query: the only kind a lone candidate is taken on (`The Purge` must not take
+ * `The Purge: Anarchy`).
+ */
+const wholeTitleTypo = /^similar to (?:title|full title|alternative title) /u;
 
 /**
  * Decides from ranked candidates (as `match` returns them) whether the lookup found one film.
@@ -72,7 +79,8 @@ export const decideResolution = (
   const worth = candidates.filter((c) => c.score >= policy.floor);
   const [top, second] = worth;
   if (top === undefined) return CatalogResolution.NotFound();
-  const lone = second === undefined && top.score >= policy.alone && !top.reason.startsWith(wordsFoundIn);
+  const lone =
+    second === undefined && top.score >= (policy.alone ?? policy.accept) && wholeTitleTypo.test(top.reason);
   if (
     lone ||
     (top.score >= policy.accept && (second === undefined || top.score - second.score >= policy.margin))
@@ -82,7 +90,7 @@ export const decideResolution = (
   // Every candidate it weighed: one lone candidate under the bar would read as "several films"
   // with one listed, so the next ones below the floor come along (at least two when there are two).
   return CatalogResolution.Ambiguous({
-    candidates: worth.length >= 2 ? worth : candidates.slice(0, Math.max(2, worth.length)),
+    candidates: worth.length >= 2 ? worth : candidates.slice(0, 2),
   });
 };
 

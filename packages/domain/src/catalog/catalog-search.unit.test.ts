@@ -6,7 +6,10 @@ const item = (movie_id: string, title: string, year: number, votes?: CatalogItem
   ...(votes === undefined ? {} : { votes }),
 });
 const firstIds = (index: ReturnType<typeof makeCatalogIndex>, text: string, n = 3) =>
-  index.match({ text }, { limit: 10 }).slice(0, n).map((c) => c.film.movie_id);
+  index
+    .match({ text }, { limit: 10 })
+    .slice(0, n)
+    .map((c) => c.film.movie_id);
 
 describe("searching as people type", () => {
   describe("a catalog where a film is known by its original title", () => {
@@ -52,14 +55,22 @@ describe("searching as people type", () => {
     });
 
     it("given a far more popular film with a worse title match, when searched, then the better title still comes first", () => {
-      const index = makeCatalogIndex([item("theheat", "The Heat", 2013, { imdb: 2_000_000 }), item("heat", "Heat", 1995)]);
+      const index = makeCatalogIndex([
+        item("theheat", "The Heat", 2013, { imdb: 2_000_000 }),
+        item("heat", "Heat", 1995),
+      ]);
       expect(firstIds(index, "heat", 2)).toEqual(["heat", "theheat"]);
     });
 
     it("given votes, when weighed, then the bonus grows with them and never exceeds 0.035", () => {
-      const values = [undefined, {}, { imdb: 1_000 }, { movielens: 300 }, { imdb: 2_000_000 }, { imdb: 1e12 }].map(
-        popularityPrior,
-      );
+      const values = [
+        undefined,
+        {},
+        { imdb: 1_000 },
+        { movielens: 300 },
+        { imdb: 2_000_000 },
+        { imdb: 1e12 },
+      ].map(popularityPrior);
       expect(values[0]).toBe(0);
       expect(values[1]).toBe(0);
       expect(values[2]!).toBeLessThan(values[3]!);
