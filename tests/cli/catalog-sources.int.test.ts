@@ -7,7 +7,7 @@ import { makeCatalogIndex, normalizeTitle } from "@cinematch/domain";
 import { Effect, Layer } from "effect";
 import { MongoClient } from "mongodb";
 import { afterAll, describe, expect, it } from "vitest";
-import { processCatalogIO, runCatalogImport, topicCommandsLayer } from "@cinematch/cli/catalog-import";
+import { processCatalogIO, runCatalogImport } from "@cinematch/cli/catalog-import";
 
 // stack:up's demo seed, then the real IMDB-1000 and MovieLens files imported in both orders, into
 // a real MongoDB-wire server, with a user's entry moving through Kafka when its film merges.
@@ -69,11 +69,13 @@ const importFiles = async (url: string, argv: string[]) => {
   let stderr = "";
   const topic = `catalog-sources-${Date.now().toString(36)}`;
   const code = await runCatalogImport([...argv, "--mongodb-url", url], {
-    ...processCatalogIO({ KAFKA_BOOTSTRAP_SERVERS: kafka }),
+    ...processCatalogIO({
+      KAFKA_BOOTSTRAP_SERVERS: kafka,
+      CINEMATCH_EVENTS_TOPIC: topic,
+      CINEMATCH_EVENTS_PARTITIONS: "2",
+    }),
     stdout: { write: (t: string) => (stdout += t) },
     stderr: { write: (t: string) => (stderr += t) },
-    commandsLayer: (u) =>
-      topicCommandsLayer({ mongoUrl: u, brokers: kafka.split(","), topic, partitions: 2 }),
   });
   expect(stderr).not.toMatch(/failed/);
   expect(code).toBe(0);

@@ -4,6 +4,8 @@ import {
   EventLog,
   IdGeneratorRandom,
   EventLogMemory,
+  PosterEnrichmentLive,
+  posterSettingsFromEnv,
   ReadModelsMemory,
   WatchlistStoreMemory,
 } from "@cinematch/adapters";
@@ -17,7 +19,7 @@ import {
   tryMongo,
   WatchlistStoreMongo,
 } from "@cinematch/adapters/mongo";
-import { Effect, Layer } from "effect";
+import { Effect, Layer, Option } from "effect";
 import { type ApiDependencies, ApiLive, type ApiServer } from "./app.ts";
 import type { ApiConfig } from "./config.ts";
 import type { ReadinessCheck } from "./routes/routes.ts";
@@ -78,9 +80,18 @@ export const ApiStandaloneLive = (
     ReadModelsMongo,
     IdGeneratorRandom,
   );
+  // With TMDB_API_KEY, posters for the catalog's films in a background fiber of this process.
+  const posters = Layer.unwrapEffect(
+    Effect.map(posterSettingsFromEnv, (settings) =>
+      Option.match(settings, { onNone: () => Layer.empty, onSome: PosterEnrichmentLive }),
+    ),
+  ).pipe(Layer.provide(CatalogStoreMongo));
   return Layer.unwrapEffect(
     Effect.map(MongoDatabase, ({ db }) =>
-      api(stores, [{ name: "mongodb", check: tryMongo("ping", () => db.command({ ping: 1 })) }]),
+      Layer.merge(
+        api(stores, [{ name: "mongodb", check: tryMongo("ping", () => db.command({ ping: 1 })) }]),
+        posters,
+      ),
     ),
   ).pipe(
     Layer.provide(

@@ -16,6 +16,7 @@ export * from "./accounts/memory.ts";
 export * from "./catalog/CatalogStore.ts";
 export * from "./catalog/memory.ts";
 export * from "./catalog/merge-films.ts";
+export * from "./catalog/posters.ts";
 export * from "./read-models/ReadModels.ts";
 export * from "./read-models/memory.ts";
 export * from "./trends-state/TrendsStateStore.ts";

@@ -1,7 +1,6 @@
 import { MongoDatabaseLive, WatchlistStoreMongo } from "@cinematch/adapters/mongo";
 import { USER_MOVIE_EVENTS_TOPIC } from "@cinematch/domain";
-import { Layer } from "effect";
-import { topicCommandsLayer } from "../replay/command.ts";
+import { Effect, Layer } from "effect";
 import { type CatalogImportIO, readStackEnv, runCatalogImport, stackEnvPath } from "./command.ts";
 import { runCatalogDedupe } from "./dedupe.ts";
 import { mongoCatalogLayer } from "./mongo.ts";
@@ -10,8 +9,6 @@ export { applyToCatalog, type CatalogApplied } from "./apply.ts";
 export { CATALOG_IMPORT_USAGE, type CatalogImportIO, runCatalogImport } from "./command.ts";
 export { CATALOG_DEDUPE_USAGE, runCatalogDedupe } from "./dedupe.ts";
 export { mongoCatalogLayer } from "./mongo.ts";
-// The write path `catalog import` and `dedupe` move entries of merged films with (tests build it too).
-export { topicCommandsLayer } from "../replay/command.ts";
 // The readers and the merge are pure (text in, films and problems out): exported for the tests tier.
 export { csvTable, decodeUtf8, parseCsv } from "./csv.ts";
 export { readImdbCsv } from "./imdb.ts";
@@ -33,12 +30,19 @@ export const processCatalogIO = (env: CatalogImportIO["env"]): CatalogImportIO =
     const kafka = env.KAFKA_BOOTSTRAP_SERVERS || readStackEnv(stackEnvPath(env)).KAFKA_BOOTSTRAP_SERVERS;
     if (!kafka)
       return "no Kafka is known (set KAFKA_BOOTSTRAP_SERVERS, or start the stack with `npm run stack:up`)";
-    return topicCommandsLayer({
-      mongoUrl: url,
-      brokers: kafka.split(",").map((b) => b.trim()),
-      topic: env.CINEMATCH_EVENTS_TOPIC ?? USER_MOVIE_EVENTS_TOPIC,
-      partitions: Number(env.CINEMATCH_EVENTS_PARTITIONS ?? "6") || 6,
-    });
+    // Loaded only when entries must move: the Kafka client is heavy for a command that mostly does not need it.
+    return Layer.unwrapEffect(
+      Effect.map(
+        Effect.promise(() => import("../replay/command.ts")),
+        ({ topicCommandsLayer }) =>
+          topicCommandsLayer({
+            mongoUrl: url,
+            brokers: kafka.split(",").map((b) => b.trim()),
+            topic: env.CINEMATCH_EVENTS_TOPIC ?? USER_MOVIE_EVENTS_TOPIC,
+            partitions: Number(env.CINEMATCH_EVENTS_PARTITIONS ?? "6") || 6,
+          }),
+      ),
+    );
   },
 });
 

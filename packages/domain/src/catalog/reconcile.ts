@@ -1,13 +1,19 @@
 import type { Film } from "../schemas/film.ts";
 import { normalizeTitle } from "../title/normalize-title.ts";
-import { type CatalogItem, type MatchCandidate, makeCatalogIndex } from "./catalog-index.ts";
+import {
+  type CatalogItem,
+  decideResolution,
+  defaultResolvePolicy,
+  type MatchCandidate,
+  makeCatalogIndex,
+} from "./catalog-index.ts";
 
 /**
  * One entry per film, whatever the sources and the order they arrive in.
  *
  * Every film carries the ids its sources gave it (`ml-296`, `tt0110912`, `tmdb-680`, `imdb-<hash>`,
  * `vega-<hash>`). Two entries are the same film when they share an id, or when the matcher finds one
- * by the other's title and year with no close rival. Two entries holding different ids of the same
+ * by the other's title and year as it decides a title a user typed. Two entries holding different ids of the same
  * kind (two MovieLens ids, two IMDB ids...) are never one film: a source does not list a film twice,
  * so that guard keeps the matcher from gluing a remake to its original.
  *
@@ -65,14 +71,6 @@ const kindRank = (id: string): number => {
   const at = (idKinds as ReadonlyArray<string>).indexOf(idKind(id));
   return at < 0 ? idKinds.length : at;
 };
-
-/**
- * The least the matcher must score for two entries to be one film: the same title one year apart
- * (0.92), or an article, a spelling of numbers or spacing apart with the same year (0.94–0.95).
- */
-const sameFilmScore = 0.92;
-/** ...with no rival from another film within this much. */
-const sameFilmMargin = 0.04;
 
 const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
@@ -242,20 +240,36 @@ export const reconcileCatalog = (
     }
   });
 
-  // 2. The same title and year, by the matcher. Every film scoring close to the best must be able
-  // to be one film with this one (no two ids of a kind among them); otherwise the title is shared
-  // by different films and nothing is linked.
+  // 2. The same title and year, by the matcher, decided as the API decides a title typed by a user
+  // (`decideResolution`: clearly the best, or a lone whole-title typo) among the other films, each
+  // film (group of entries already found to be one) counted once at its best score; and the two
+  // must be able to be one film (no two ids of a kind).
   const index = makeCatalogIndex(records.map(({ record }) => record));
   const recordOf = new Map<Film, number>(records.map(({ record }, i) => [record.film, i]));
   records.forEach(({ record }, i) => {
     const { title, year } = record.film;
-    const candidates = index
-      .match(year === undefined ? { text: title } : { text: title, year }, { limit: 10 })
-      .map((c: MatchCandidate) => ({ score: c.score, at: recordOf.get(c.film)! }))
-      .filter((c) => find(c.at) !== find(i));
+    const perFilm = new Map<number, MatchCandidate & { readonly at: number }>();
+    for (const c of index.match(year === undefined ? { text: title } : { text: title, year }, {
+      limit: 10,
+    })) {
+      const at = recordOf.get(c.film)!;
+      const root = find(at);
+      if (root === find(i)) continue;
+      const known = perFilm.get(root);
+      if (known === undefined || c.score > known.score) perFilm.set(root, { ...c, at });
+    }
+    const candidates = [...perFilm.values()].sort((a, b) => b.score - a.score);
+    const decision = decideResolution(candidates);
+    if (decision._tag === "Matched") {
+      const top = candidates.find((c) => c.film === decision.film)!;
+      if (compatible(find(i), find(top.at))) union(i, top.at);
+      return;
+    }
+    // Several films tie at the top (the same film from two other sources, not yet linked): one
+    // film with this one only when all of them can be one film together.
     const best = candidates[0]?.score ?? 0;
-    if (best < sameFilmScore) return;
-    const close = candidates.filter((c) => c.score > best - sameFilmMargin).map((c) => c.at);
+    if (best < defaultResolvePolicy.accept) return;
+    const close = candidates.filter((c) => c.score > best - defaultResolvePolicy.margin).map((c) => c.at);
     const kinds = new Map<IdKind, string>();
     for (const root of new Set([find(i), ...close.map(find)])) {
       for (const [kind, id] of kindsOf[root]!) {
