@@ -14,3 +14,4 @@ export * from "./title/parse-title.ts";
 export * from "./catalog/catalog-index.ts";
 export * from "./catalog/movielens.ts";
 export * from "./catalog/reconcile.ts";
+export * from "./watchlist/index.ts";
