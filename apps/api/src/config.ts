@@ -76,7 +76,7 @@ export const defaultApiConfig: ApiConfig = {
   relayIntervalMs: 250,
   relayIdleIntervalMs: 5_000,
   relayBatchSize: 500,
-  publishMode: "await",
+  publishMode: "background",
   eventsTopic: USER_MOVIE_EVENTS_TOPIC,
   eventsPartitions: 6,
   trustProxy: false,

@@ -204,16 +204,20 @@ const program = Effect.gen(function* () {
   yield* Effect.forEach(
     events,
     (event) =>
-      store.add(
-        {
-          user_id: event.user_id,
-          movie: event.movie,
-          rating: event.rating!,
-          watched_at: event.watched_at,
-          added_at: event.added_at,
+      store.commit({
+        expected_version: undefined,
+        state: {
+          entry: {
+            user_id: event.user_id,
+            movie: event.movie,
+            rating: event.rating!,
+            watched_at: event.watched_at,
+            added_at: event.added_at,
+          },
+          removed: false,
         },
-        event,
-      ),
+        events: [event],
+      }),
     { concurrency: 16, discard: true },
   );
   const entriesPerSecond = events.length / ((performance.now() - fillStarted) / 1000);
@@ -393,15 +397,19 @@ const program = Effect.gen(function* () {
             yield* Effect.forEach(
               tickEvents,
               ({ event }) =>
-                store.add(
-                  {
-                    user_id: event.user_id,
-                    movie: event.movie,
-                    watched_at: event.watched_at,
-                    added_at: event.added_at,
+                store.commit({
+                  expected_version: undefined,
+                  state: {
+                    entry: {
+                      user_id: event.user_id,
+                      movie: event.movie,
+                      watched_at: event.watched_at,
+                      added_at: event.added_at,
+                    },
+                    removed: false,
                   },
-                  event,
-                ),
+                  events: [event],
+                }),
               { concurrency: 32, discard: true },
             );
             // A slow tick (a shared machine) can hold many events: stay under the broker's request size.

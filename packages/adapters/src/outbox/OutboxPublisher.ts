@@ -1,5 +1,5 @@
 import { encoderFor, USER_MOVIE_EVENTS_TOPIC, WatchlistEvent } from "@cinematch/domain";
-import { Chunk, Clock, Context, Deferred, Duration, Effect, Layer, Option, Queue } from "effect";
+import { Chunk, Clock, Context, Deferred, Duration, Effect, Layer, Queue } from "effect";
 import {
   EventLog,
   type EventLogError,
@@ -7,22 +7,25 @@ import {
   type OutgoingMessage,
 } from "../event-log/EventLog.ts";
 import type { StoreUnavailable } from "../store-errors.ts";
-import { type PendingEvents, WatchlistStore } from "../watchlist/WatchlistStore.ts";
+import { type PendingEvents, type PublishedEvent, WatchlistStore } from "../watchlist/WatchlistStore.ts";
 
 /**
  * The publishing half of the outbox. A change and its pending event are written in one document
- * (see `WatchlistStore`); this publishes an outbox's events in order, keyed by user id, and then
- * clears exactly those events with `markPublished` (conditional on their ids), recording where they
- * landed. A crash between the two only means the events are published again later: consumers drop
+ * (see `WatchlistStore`); writers hand the committed events over (`enqueue`) and this publishes them
+ * in batches, in order, keyed by user id: one send per batch, then one `markPublished` bulk write
+ * that clears exactly those events (by id) and records where they landed. The relay publishes what
+ * stays pending (after a crash, or while the broker was away). A crash between the two only means the events are published again later: consumers drop
  * duplicates by event id, so nothing is lost and nothing counts twice.
  */
 export interface OutboxPublisherOptions {
   readonly topic?: string;
   /** Partition count used when the publisher creates the topic (it tries once before publishing). Default 6. */
   readonly partitions?: number;
-  /** Bound on one immediate publication (`publishPending`). Default 2000 ms. */
+  /** Bound on a writer's wait for its events in `await` mode. Default 2000 ms. */
   readonly publishTimeoutMs?: number;
-  /** The relay leaves outboxes younger than this to the immediate publisher, unless degraded. Default 1000 ms. */
+  /** Events per send (and per clearing bulk write). Default 1000. */
+  readonly batchSize?: number;
+  /** The relay leaves outboxes younger than this to the batched publisher, unless degraded. Default 1000 ms. */
   readonly relayMinAgeMs?: number;
 }
 
@@ -33,10 +36,15 @@ export interface OutboxStats {
   readonly backlog: number;
   /**
    * True after a failed publication and until a relay pass finds nothing more to drain. While
-   * degraded, writers skip the immediate publication and leave everything to the relay, so the
+   * degraded, writers do not queue events and leave everything to the relay, so the
    * backlog drains oldest first (in order per user) and no request waits on a dead broker.
    */
   readonly degraded: boolean;
+}
+
+export interface CommittedEvents extends PendingEvents {
+  /** The entry's events that were pending before this commit (as loaded), oldest first. */
+  readonly earlier: ReadonlyArray<WatchlistEvent>;
 }
 
 export interface RelayPass {
@@ -52,12 +60,13 @@ export interface OutboxPublisherService {
   /** Creates the topic if missing (once per process; failures are retried before the next publish). */
   readonly ensureTopic: Effect.Effect<void, EventLogError>;
   /**
-   * Publishes one entry's pending events in order and marks them published; the number published.
-   * If another fiber is publishing that entry, it returns 0 at once and that fiber goes round again.
+   * Hands a committed change's events to the publisher: they go out with whatever else is queued,
+   * in one send per batch, and their outboxes are cleared with one bulk write per batch. Returns at
+   * once with an effect that waits (bounded, failures swallowed) until they are on the topic. While
+   * degraded, or when earlier events of that entry are pending that this process did not queue (left
+   * by a crash), the events stay for the relay, which keeps them in order.
    */
-  readonly publishPending: (entry_key: string) => Effect.Effect<number, EventLogError | StoreUnavailable>;
-  /** `publishPending`, unless degraded, bounded, failures logged and swallowed: what writers call. */
-  readonly tryPublishPending: (entry_key: string) => Effect.Effect<void>;
+  readonly enqueue: (committed: CommittedEvents) => Effect.Effect<Effect.Effect<void>>;
   /**
    * One relay pass: the oldest `limit` outboxes (only those older than `relayMinAgeMs` unless
    * degraded), every user's events merged oldest first, published in one call, then marked.
@@ -121,6 +130,7 @@ export const makeOutboxPublisher = (options: OutboxPublisherOptions = {}) =>
     const partitions = options.partitions ?? 6;
     const publishTimeout = Duration.millis(options.publishTimeoutMs ?? 2000);
     const minAgeMs = options.relayMinAgeMs ?? 1000;
+    const batchSize = options.batchSize ?? 1000;
 
     const wakeups = yield* Queue.sliding<void>(1);
     const wakeRelay = Queue.offer(wakeups, undefined).pipe(Effect.asVoid);
@@ -129,8 +139,17 @@ export const makeOutboxPublisher = (options: OutboxPublisherOptions = {}) =>
     let failures = 0;
     let backlog = -1;
     let degraded = false;
-    /** Entries being published by some fiber; `goAgain` asks that fiber to go round once more. */
-    const inFlight = new Map<string, { goAgain: boolean }>();
+    /**
+     * Entries with events queued here or published and not yet cleared, with how many: the relay
+     * leaves them alone (it would publish them a second time). Also the relay's own claims.
+     */
+    const inFlight = new Map<string, number>();
+    const hold = (key: string) => inFlight.set(key, (inFlight.get(key) ?? 0) + 1);
+    const release = (key: string) => {
+      const count = (inFlight.get(key) ?? 1) - 1;
+      if (count <= 0) inFlight.delete(key);
+      else inFlight.set(key, count);
+    };
 
     const ensureTopicOnce = Effect.suspend(() =>
       topicReady
@@ -142,51 +161,9 @@ export const makeOutboxPublisher = (options: OutboxPublisherOptions = {}) =>
           ),
     );
 
-    /**
-     * Sends made while one is in flight go out together in the next call (each caller gets its own
-     * slice of the positions back, in its own order): concurrent writers share broker round trips
-     * instead of queueing behind one another on the idempotent producer's single in-flight request.
-     */
-    const sends = yield* Queue.unbounded<{
-      readonly messages: ReadonlyArray<OutgoingMessage>;
-      readonly done: Deferred.Deferred<ReadonlyArray<LogPosition>, EventLogError>;
-    }>();
-    yield* Effect.forkScoped(
-      Effect.forever(
-        Effect.gen(function* () {
-          const first = yield* Queue.take(sends);
-          const batch = [first, ...Chunk.toReadonlyArray(yield* Queue.takeUpTo(sends, 999))];
-          const result = yield* Effect.either(
-            ensureTopicOnce.pipe(
-              Effect.zipRight(
-                log.publish(
-                  topic,
-                  batch.flatMap((s) => s.messages),
-                ),
-              ),
-            ),
-          );
-          let offset = 0;
-          for (const send of batch) {
-            const slice =
-              result._tag === "Right"
-                ? Effect.succeed(result.right.slice(offset, offset + send.messages.length))
-                : Effect.fail(result.left);
-            offset += send.messages.length;
-            yield* Deferred.complete(send.done, slice);
-          }
-        }),
-      ),
-    );
-    const send = (messages: ReadonlyArray<OutgoingMessage>) =>
-      Effect.gen(function* () {
-        const done = yield* Deferred.make<ReadonlyArray<LogPosition>, EventLogError>();
-        yield* Queue.offer(sends, { messages, done });
-        return yield* Deferred.await(done);
-      });
-
     const publishEvents = (events: ReadonlyArray<WatchlistEvent>) =>
-      send(events.map(toOutgoingMessage)).pipe(
+      ensureTopicOnce.pipe(
+        Effect.zipRight(log.publish(topic, events.map(toOutgoingMessage))),
         Effect.tapBoth({
           onFailure: () =>
             Effect.sync(() => {
@@ -197,95 +174,117 @@ export const makeOutboxPublisher = (options: OutboxPublisherOptions = {}) =>
         }),
       );
 
-    const markAll = (
-      entries: ReadonlyArray<{ readonly entry_key: string; readonly event: WatchlistEvent }>,
-      positions: ReadonlyArray<LogPosition>,
-    ) => {
-      const byEntry = new Map<string, Array<{ event: WatchlistEvent; position: LogPosition }>>();
-      entries.forEach(({ entry_key, event }, i) => {
-        const list = byEntry.get(entry_key) ?? [];
-        list.push({ event, position: positions[i]! });
-        byEntry.set(entry_key, list);
-      });
-      return Effect.forEach(byEntry, ([entry_key, list]) => store.markPublished(entry_key, list), {
-        concurrency: 8,
-        discard: true,
-      });
-    };
+    interface Queued {
+      readonly entry_key: string;
+      readonly event: WatchlistEvent;
+      /** Completed once the event is on the topic (or given up to the relay). */
+      readonly done: Deferred.Deferred<void> | undefined;
+    }
+    const queue = yield* Queue.unbounded<Queued>();
+    const toClear = yield* Queue.unbounded<{
+      readonly published: ReadonlyArray<PublishedEvent>;
+      readonly keys: ReadonlyArray<string>;
+    }>();
 
-    const publishOnce = (entry_key: string) =>
+    const settle = (batch: ReadonlyArray<Queued>) =>
+      Effect.forEach(
+        batch,
+        (item) => (item.done === undefined ? Effect.void : Deferred.succeed(item.done, undefined)),
+        {
+          discard: true,
+        },
+      );
+
+    /**
+     * The sending half: whatever is queued goes out in one send (the next batch gathers while this
+     * one is in flight). A failed send leaves that batch and everything queued behind it to the
+     * relay (they are durable in their outboxes) and turns the publisher degraded.
+     */
+    yield* Effect.forkScoped(
+      Effect.forever(
+        Effect.gen(function* () {
+          const first = yield* Queue.take(queue);
+          const batch = [first, ...Chunk.toReadonlyArray(yield* Queue.takeUpTo(queue, batchSize - 1))];
+          const send: Effect.Effect<
+            ReadonlyArray<LogPosition>,
+            EventLogError | "left to the relay"
+          > = degraded ? Effect.fail("left to the relay") : publishEvents(batch.map((item) => item.event));
+          const result = yield* Effect.either(send);
+          if (result._tag === "Left") {
+            const behind = Chunk.toReadonlyArray(yield* Queue.takeAll(queue));
+            for (const item of [...batch, ...behind]) release(item.entry_key);
+            yield* settle([...batch, ...behind]);
+            return;
+          }
+          yield* Queue.offer(toClear, {
+            published: batch.map((item, i) => ({
+              entry_key: item.entry_key,
+              event: item.event,
+              position: result.right[i]!,
+            })),
+            keys: batch.map((item) => item.entry_key),
+          });
+          yield* settle(batch);
+        }),
+      ),
+    );
+
+    /** The clearing half: everything published meanwhile, cleared with one bulk write. */
+    yield* Effect.forkScoped(
+      Effect.forever(
+        Effect.gen(function* () {
+          const first = yield* Queue.take(toClear);
+          const batch = [first, ...Chunk.toReadonlyArray(yield* Queue.takeAll(toClear))];
+          yield* store
+            .markPublished(batch.flatMap((b) => b.published))
+            .pipe(
+              Effect.catchAll((error) =>
+                Effect.logWarning(
+                  "outbox: clearing published events failed; the relay republishes them",
+                  error.message,
+                ),
+              ),
+            );
+          for (const b of batch) for (const key of b.keys) release(key);
+        }),
+      ),
+    );
+
+    const enqueue = (committed: CommittedEvents): Effect.Effect<Effect.Effect<void>> =>
       Effect.gen(function* () {
-        const pending = yield* store.pendingFor(entry_key);
-        if (Option.isNone(pending)) return 0;
-        const { events } = pending.value;
-        const positions = yield* publishEvents(events);
-        yield* markAll(
-          events.map((event) => ({ entry_key, event })),
-          positions,
+        // Earlier events this process did not queue itself would be overtaken: the relay sends them all.
+        if (degraded || (committed.earlier.length > 0 && !inFlight.has(committed.entry_key))) {
+          yield* wakeRelay;
+          return Effect.void;
+        }
+        const done = yield* Deferred.make<void>();
+        const items = committed.events.map(
+          (event, i): Queued => ({
+            entry_key: committed.entry_key,
+            event,
+            done: i === committed.events.length - 1 ? done : undefined,
+          }),
         );
-        return events.length;
+        for (const item of items) hold(item.entry_key);
+        yield* Queue.offerAll(queue, items);
+        return Deferred.await(done).pipe(Effect.timeout(publishTimeout), Effect.ignore);
       });
 
-    /** Runs `body` as the only publisher of these keys; keys already taken are asked to go again and skipped. */
+    /** Claims entries for a relay pass; those already in flight are skipped. */
     const claim = (keys: ReadonlyArray<string>) =>
       Effect.sync(() => {
         const taken: Array<string> = [];
         for (const key of keys) {
-          const holder = inFlight.get(key);
-          if (holder !== undefined) holder.goAgain = true;
-          else {
-            inFlight.set(key, { goAgain: false });
-            taken.push(key);
-          }
+          if (inFlight.has(key)) continue;
+          hold(key);
+          taken.push(key);
         }
         return taken;
       });
     const releaseAll = (keys: ReadonlyArray<string>) =>
       Effect.sync(() => {
-        for (const key of keys) inFlight.delete(key);
+        for (const key of keys) release(key);
       });
-    const takeDirty = (key: string) =>
-      Effect.sync(() => {
-        const holder = inFlight.get(key);
-        const goAgain = holder?.goAgain ?? false;
-        if (holder !== undefined) holder.goAgain = false;
-        return goAgain;
-      });
-
-    const publishClaimed = (entry_key: string) =>
-      Effect.gen(function* () {
-        let total = 0;
-        do total += yield* publishOnce(entry_key);
-        while (yield* takeDirty(entry_key));
-        return total;
-      });
-
-    const publishPending = (entry_key: string) =>
-      Effect.flatMap(claim([entry_key]), (taken) =>
-        taken.length === 0
-          ? Effect.succeed(0)
-          : publishClaimed(entry_key).pipe(Effect.ensuring(releaseAll(taken))),
-      );
-
-    const tryPublishPending = (entry_key: string) =>
-      Effect.suspend(() =>
-        degraded
-          ? Effect.void
-          : publishPending(entry_key).pipe(
-              Effect.timeoutFail({
-                duration: publishTimeout,
-                onTimeout: () => "publication timed out" as const,
-              }),
-              Effect.tapError(() => Effect.sync(() => (degraded = true)).pipe(Effect.zipRight(wakeRelay))),
-              Effect.catchAll((error) =>
-                Effect.logDebug(
-                  "outbox: immediate publication failed; the relay will publish",
-                  typeof error === "string" ? error : error.message,
-                ),
-              ),
-              Effect.asVoid,
-            ),
-      );
 
     const publishBacklog = (limit: number) =>
       Effect.gen(function* () {
@@ -317,9 +316,9 @@ export const makeOutboxPublisher = (options: OutboxPublisherOptions = {}) =>
           }
           const ordered = [...byUser.values()].flatMap(mergeUserOutboxes);
           const positions = yield* publishEvents(ordered.map(({ event }) => event));
-          yield* markAll(ordered, positions);
-          // Writers that tried to publish one of these entries meanwhile left it to us.
-          for (const key of keys) if (yield* takeDirty(key)) yield* publishClaimed(key);
+          yield* store.markPublished(
+            ordered.map(({ entry_key, event }, i) => ({ entry_key, event, position: positions[i]! })),
+          );
           recover();
           return { outboxes: page.length, published: ordered.length, full };
         });
@@ -333,8 +332,7 @@ export const makeOutboxPublisher = (options: OutboxPublisherOptions = {}) =>
           ? Effect.void
           : log.ensureTopic(topic, partitions).pipe(Effect.tap(() => Effect.sync(() => (topicReady = true)))),
       ),
-      publishPending,
-      tryPublishPending,
+      enqueue,
       publishBacklog,
       countBacklog: store.pendingCount.pipe(Effect.tap((count) => Effect.sync(() => (backlog = count)))),
       wakeRelay,

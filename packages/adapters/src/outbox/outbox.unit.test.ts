@@ -120,8 +120,7 @@ describe("the outbox with the broker up", () => {
         const publisher = yield* OutboxPublisher;
         yield* commands.add("u1", { movie: sampleFilm("m1") });
         yield* commands.update("u1", "m1", { rating: 2 });
-        const key = watchlistEntryKey("u1", "m1");
-        yield* Effect.all([publisher.publishPending(key), publisher.publishPending(key)], { concurrency: 2 });
+        yield* Effect.all([publisher.publishBacklog(10), publisher.publishBacklog(10)], { concurrency: 2 });
         return yield* topicEvents;
       }),
     );

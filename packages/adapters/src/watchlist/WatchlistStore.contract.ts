@@ -1,13 +1,19 @@
 import {
   CURRENT_SCHEMA_VERSION,
+  decide,
+  evolveAll,
   type Film,
   type MovieAdded,
   type MovieRemoved,
   type MovieUpdated,
   type WatchedEntry,
+  type WatchlistCommand,
+  type WatchlistEvent,
 } from "@cinematch/domain";
-import { Effect, type Layer, Option } from "effect";
+import { Effect, Either, type Layer, Option } from "effect";
 import { describe, expect, it } from "vitest";
+import type { LogPosition } from "../event-log/EventLog.ts";
+import type { EntryChange } from "./commands.ts";
 import { WatchlistStore, type WatchlistStoreService, watchlistEntryKey } from "./WatchlistStore.ts";
 
 /** Builders for entries and their events, shared by the contract suite and other packages' tests. */
@@ -65,6 +71,109 @@ export const removedEvent =
     added_at: entry.added_at,
   });
 
+/**
+ * The write path in miniature, as `WatchlistCommands` runs it: load, decide (with the event id and
+ * time taken from the given event), commit what the decider returned; again after a conflict. The
+ * suite drives every store through it, so it checks that the store persists exactly that.
+ */
+const via = (store: WatchlistStoreService) => {
+  const execute = (command: WatchlistCommand, movie_id: string, now: number) =>
+    Effect.gen(function* () {
+      for (let attempt = 0; attempt < 100; attempt++) {
+        const stored = yield* store.load(command.user_id, movie_id);
+        const before = Option.getOrUndefined(stored)?.state;
+        const decision = decide(command, before, now);
+        if (Either.isLeft(decision)) return undefined;
+        if (decision.right.length === 0) return { before, after: before, changed: false };
+        const after = evolveAll(before, decision.right)!;
+        const result = yield* store.commit({
+          expected_version: Option.getOrUndefined(stored)?.version,
+          state: after,
+          events: decision.right,
+        });
+        if (result._tag === "Committed") return { before, after, changed: true };
+      }
+      return yield* Effect.die(new Error("the store kept reporting conflicts"));
+    });
+  /** The id and time a test's event factory gives (it is called with the current entry). */
+  const stamp = (user_id: string, movie_id: string, makeEvent: (entry: WatchedEntry) => WatchlistEvent) =>
+    Effect.map(store.load(user_id, movie_id), (stored) =>
+      Option.map(
+        Option.filter(stored, (s) => !s.state.removed),
+        (s) => makeEvent(s.state.entry),
+      ),
+    );
+  return {
+    add: (entry: WatchedEntry, event: MovieAdded) =>
+      Effect.map(
+        execute(
+          {
+            type: "AddMovie",
+            event_id: event.event_id,
+            user_id: entry.user_id,
+            movie: entry.movie,
+            ...(entry.rating === undefined ? {} : { rating: entry.rating }),
+            watched_at: entry.watched_at,
+            added_at: entry.added_at,
+          },
+          entry.movie.movie_id,
+          event.occurred_at,
+        ),
+        (outcome) => (outcome?.changed ? ("added" as const) : ("already_present" as const)),
+      ),
+    update: (
+      user_id: string,
+      movie_id: string,
+      change: EntryChange,
+      makeEvent: (entry: WatchedEntry) => MovieUpdated,
+    ) =>
+      Effect.flatMap(stamp(user_id, movie_id, makeEvent), (template) =>
+        Option.isNone(template)
+          ? Effect.succeed(Option.none<WatchedEntry>())
+          : Effect.map(
+              execute(
+                {
+                  type: "ChangeMovie",
+                  event_id: template.value.event_id,
+                  user_id,
+                  movie_id,
+                  ...(change.rating === undefined ? {} : { rating: change.rating }),
+                  ...(change.watched_at === undefined ? {} : { watched_at: change.watched_at }),
+                },
+                movie_id,
+                template.value.occurred_at,
+              ),
+              (outcome) => Option.fromNullable(outcome?.after?.entry),
+            ),
+      ),
+    remove: (user_id: string, movie_id: string, makeEvent: (entry: WatchedEntry) => MovieRemoved) =>
+      Effect.flatMap(stamp(user_id, movie_id, makeEvent), (template) =>
+        Option.isNone(template)
+          ? Effect.succeed(Option.none<WatchedEntry>())
+          : Effect.map(
+              execute(
+                { type: "RemoveMovie", event_id: template.value.event_id, user_id, movie_id },
+                movie_id,
+                template.value.occurred_at,
+              ),
+              (outcome) => Option.fromNullable(outcome?.before?.entry),
+            ),
+      ),
+  };
+};
+
+/** One entry's outbox, as the relay would read it. */
+const pendingFor = (store: WatchlistStoreService, entry_key: string) =>
+  Effect.map(store.pendingEvents(10_000), (outboxes) =>
+    Option.fromNullable(outboxes.find((outbox) => outbox.entry_key === entry_key)),
+  );
+
+const markPublished = (
+  store: WatchlistStoreService,
+  entry_key: string,
+  published: ReadonlyArray<{ readonly event: WatchlistEvent; readonly position: LogPosition }>,
+) => store.markPublished(published.map((item) => ({ entry_key, ...item })));
+
 const T0 = Date.UTC(2026, 10, 1, 12);
 const MINUTE = 60_000;
 const position = (offset: number, partition = 0) => ({ partition, offset: String(offset) });
@@ -95,7 +204,7 @@ export const watchlistStoreContract = (
             users: store.entriesOfUsers(["u1", "u2"]),
             since: store.entriesAddedSince(0),
             pending: store.pendingEvents(10),
-            pendingFor: store.pendingFor(watchlistEntryKey("u1", "m1")),
+            pendingFor: pendingFor(store, watchlistEntryKey("u1", "m1")),
             count: store.pendingCount,
           }),
         );
@@ -114,8 +223,8 @@ export const watchlistStoreContract = (
       it("given an unknown film, when updated or removed, then None and nothing is queued", async () => {
         const result = await run((store) =>
           Effect.all({
-            updated: store.update("u1", "m1", { rating: 5 }, updatedEvent("e1", T0)),
-            removed: store.remove("u1", "m1", removedEvent("e2", T0)),
+            updated: via(store).update("u1", "m1", { rating: 5 }, updatedEvent("e1", T0)),
+            removed: via(store).remove("u1", "m1", removedEvent("e2", T0)),
             count: store.pendingCount,
           }),
         );
@@ -172,11 +281,11 @@ export const watchlistStoreContract = (
       it("given the add, when the entry is read, then every field round-trips and its ADD is pending", async () => {
         const result = await run((store) =>
           Effect.gen(function* () {
-            const status = yield* store.add(entry, add);
+            const status = yield* via(store).add(entry, add);
             return {
               status,
               got: yield* store.get("u1", "m1"),
-              pendingFor: yield* store.pendingFor(watchlistEntryKey("u1", "m1")),
+              pendingFor: yield* pendingFor(store, watchlistEntryKey("u1", "m1")),
               count: yield* store.pendingCount,
             };
           }),
@@ -193,8 +302,8 @@ export const watchlistStoreContract = (
         const again = sampleEntry("u1", "m1", T0 + MINUTE, { rating: 2 });
         const result = await run((store) =>
           Effect.gen(function* () {
-            yield* store.add(entry, add);
-            const status = yield* store.add(again, addedEvent(again, "e-add-2"));
+            yield* via(store).add(entry, add);
+            const status = yield* via(store).add(again, addedEvent(again, "e-add-2"));
             return { status, got: yield* store.get("u1", "m1"), count: yield* store.pendingCount };
           }),
         );
@@ -206,14 +315,14 @@ export const watchlistStoreContract = (
       it("given a rating change, when updated, then the event is built from the changed entry and queued after the ADD", async () => {
         const result = await run((store) =>
           Effect.gen(function* () {
-            yield* store.add(entry, add);
-            const changed = yield* store.update(
+            yield* via(store).add(entry, add);
+            const changed = yield* via(store).update(
               "u1",
               "m1",
               { rating: 9, watched_at: T0 },
               updatedEvent("e-upd", T0 + MINUTE),
             );
-            const pending = yield* store.pendingFor(watchlistEntryKey("u1", "m1"));
+            const pending = yield* pendingFor(store, watchlistEntryKey("u1", "m1"));
             return { changed, got: yield* store.get("u1", "m1"), pending };
           }),
         );
@@ -228,8 +337,8 @@ export const watchlistStoreContract = (
       it("given a null rating, when updated, then the rating is cleared and the rest kept", async () => {
         const result = await run((store) =>
           Effect.gen(function* () {
-            yield* store.add(entry, add);
-            yield* store.update("u1", "m1", { rating: null }, updatedEvent("e-upd", T0 + MINUTE));
+            yield* via(store).add(entry, add);
+            yield* via(store).update("u1", "m1", { rating: null }, updatedEvent("e-upd", T0 + MINUTE));
             return yield* store.get("u1", "m1");
           }),
         );
@@ -242,11 +351,11 @@ export const watchlistStoreContract = (
         const gone = sampleEntry("u2", "m1", T0 + 2);
         const result = await run((store) =>
           Effect.gen(function* () {
-            yield* store.add(entry, add);
-            yield* store.update("u1", "m1", { rating: 3 }, updatedEvent("e-upd", T0 + MINUTE));
-            yield* store.add(other, addedEvent(other, "e-other"));
-            yield* store.add(gone, addedEvent(gone, "e-gone"));
-            yield* store.remove("u2", "m1", removedEvent("e-gone-del", T0 + MINUTE));
+            yield* via(store).add(entry, add);
+            yield* via(store).update("u1", "m1", { rating: 3 }, updatedEvent("e-upd", T0 + MINUTE));
+            yield* via(store).add(other, addedEvent(other, "e-other"));
+            yield* via(store).add(gone, addedEvent(gone, "e-gone"));
+            yield* via(store).remove("u2", "m1", removedEvent("e-gone-del", T0 + MINUTE));
             return yield* store.entriesByKey([
               watchlistEntryKey("u1", "m1"),
               watchlistEntryKey("u1", "m2"),
@@ -268,17 +377,17 @@ export const watchlistStoreContract = (
       it("given a remove, when read, then the entry is gone, a tombstone remains and DELETE follows the ADD", async () => {
         const result = await run((store) =>
           Effect.gen(function* () {
-            yield* store.add(entry, add);
-            const removed = yield* store.remove("u1", "m1", removedEvent("e-del", T0 + MINUTE));
+            yield* via(store).add(entry, add);
+            const removed = yield* via(store).remove("u1", "m1", removedEvent("e-del", T0 + MINUTE));
             return {
               removed,
               got: yield* store.get("u1", "m1"),
               list: yield* store.list("u1", { offset: 0, limit: 10 }),
               users: yield* store.entriesOfUsers(["u1"]),
               since: yield* store.entriesAddedSince(T0),
-              pending: yield* store.pendingFor(watchlistEntryKey("u1", "m1")),
-              updateAfter: yield* store.update("u1", "m1", { rating: 1 }, updatedEvent("e-x", T0)),
-              removeAgain: yield* store.remove("u1", "m1", removedEvent("e-y", T0)),
+              pending: yield* pendingFor(store, watchlistEntryKey("u1", "m1")),
+              updateAfter: yield* via(store).update("u1", "m1", { rating: 1 }, updatedEvent("e-x", T0)),
+              removeAgain: yield* via(store).remove("u1", "m1", removedEvent("e-y", T0)),
             };
           }),
         );
@@ -301,16 +410,16 @@ export const watchlistStoreContract = (
         const again = sampleEntry("u1", "m1", T0 + 2 * MINUTE);
         const result = await run((store) =>
           Effect.gen(function* () {
-            yield* store.add(entry, add);
-            yield* store.markPublished(watchlistEntryKey("u1", "m1"), [
+            yield* via(store).add(entry, add);
+            yield* markPublished(store, watchlistEntryKey("u1", "m1"), [
               { event: add, position: position(3) },
             ]);
-            yield* store.remove("u1", "m1", removedEvent("e-del", T0 + MINUTE));
-            const status = yield* store.add(again, addedEvent(again, "e-add-2"));
+            yield* via(store).remove("u1", "m1", removedEvent("e-del", T0 + MINUTE));
+            const status = yield* via(store).add(again, addedEvent(again, "e-add-2"));
             return {
               status,
               got: yield* store.get("u1", "m1"),
-              pending: yield* store.pendingFor(watchlistEntryKey("u1", "m1")),
+              pending: yield* pendingFor(store, watchlistEntryKey("u1", "m1")),
               since: yield* store.entriesAddedSince(0),
             };
           }),
@@ -330,16 +439,17 @@ export const watchlistStoreContract = (
         const add = addedEvent(entry, "e-add");
         const result = await run((store) =>
           Effect.gen(function* () {
-            yield* store.add(entry, add);
+            yield* via(store).add(entry, add);
             // Read by the publisher; then the user changes the entry before the publisher marks it.
-            const read = Option.getOrThrow(yield* store.pendingFor(watchlistEntryKey("u1", "m1")));
-            yield* store.update("u1", "m1", { rating: 4 }, updatedEvent("e-upd", T0 + MINUTE));
-            yield* store.markPublished(
+            const read = Option.getOrThrow(yield* pendingFor(store, watchlistEntryKey("u1", "m1")));
+            yield* via(store).update("u1", "m1", { rating: 4 }, updatedEvent("e-upd", T0 + MINUTE));
+            yield* markPublished(
+              store,
               read.entry_key,
               read.events.map((event, i) => ({ event, position: position(10 + i) })),
             );
             return {
-              pending: yield* store.pendingFor(read.entry_key),
+              pending: yield* pendingFor(store, read.entry_key),
               count: yield* store.pendingCount,
               since: yield* store.entriesAddedSince(0),
             };
@@ -356,9 +466,9 @@ export const watchlistStoreContract = (
         const del = removedEvent("e-del", T0 + MINUTE)(entry);
         const result = await run((store) =>
           Effect.gen(function* () {
-            yield* store.add(entry, add);
-            yield* store.remove("u1", "m1", () => del);
-            yield* store.markPublished(watchlistEntryKey("u1", "m1"), [
+            yield* via(store).add(entry, add);
+            yield* via(store).remove("u1", "m1", () => del);
+            yield* markPublished(store, watchlistEntryKey("u1", "m1"), [
               { event: add, position: position(5, 2) },
               { event: del, position: position(6, 2) },
             ]);
@@ -386,11 +496,11 @@ export const watchlistStoreContract = (
         const add = addedEvent(entry, "e-add");
         const result = await run((store) =>
           Effect.gen(function* () {
-            yield* store.add(entry, add);
+            yield* via(store).add(entry, add);
             const key = watchlistEntryKey("u1", "m1");
-            yield* store.markPublished(key, [{ event: add, position: position(9) }]);
-            yield* store.markPublished(key, [{ event: add, position: position(4) }]);
-            yield* store.markPublished(key, [{ event: add, position: position(12) }]);
+            yield* markPublished(store, key, [{ event: add, position: position(9) }]);
+            yield* markPublished(store, key, [{ event: add, position: position(4) }]);
+            yield* markPublished(store, key, [{ event: add, position: position(12) }]);
             return yield* store.entriesAddedSince(0);
           }),
         );
@@ -402,11 +512,11 @@ export const watchlistStoreContract = (
         const add = addedEvent(entry, "e-add");
         const result = await run((store) =>
           Effect.gen(function* () {
-            yield* store.add(entry, add);
-            yield* store.markPublished(watchlistEntryKey("u1", "m1"), [
+            yield* via(store).add(entry, add);
+            yield* markPublished(store, watchlistEntryKey("u1", "m1"), [
               { event: addedEvent(entry, "e-other"), position: position(1) },
             ]);
-            yield* store.markPublished(watchlistEntryKey("u9", "m9"), [
+            yield* markPublished(store, watchlistEntryKey("u9", "m9"), [
               { event: add, position: position(1) },
             ]);
             return { count: yield* store.pendingCount, since: yield* store.entriesAddedSince(0) };
@@ -422,10 +532,10 @@ export const watchlistStoreContract = (
         const c = sampleEntry("u1", "c", T0 + MINUTE);
         const result = await run((store) =>
           Effect.gen(function* () {
-            yield* store.add(a, addedEvent(a, "e-a"));
-            yield* store.add(b, addedEvent(b, "e-b"));
-            yield* store.add(c, addedEvent(c, "e-c"));
-            yield* store.update("u2", "b", { rating: 3 }, updatedEvent("e-b2", T0 + 3 * MINUTE));
+            yield* via(store).add(a, addedEvent(a, "e-a"));
+            yield* via(store).add(b, addedEvent(b, "e-b"));
+            yield* via(store).add(c, addedEvent(c, "e-c"));
+            yield* via(store).update("u2", "b", { rating: 3 }, updatedEvent("e-b2", T0 + 3 * MINUTE));
             return {
               all: yield* store.pendingEvents(10),
               two: yield* store.pendingEvents(2),
@@ -448,29 +558,35 @@ export const watchlistStoreContract = (
         const entry = sampleEntry("u1", "m1", T0);
         const result = await run((store) =>
           Effect.gen(function* () {
-            yield* store.add(entry, addedEvent(entry, "e-add"));
+            yield* via(store).add(entry, addedEvent(entry, "e-add"));
             yield* Effect.forEach(
               Array.from({ length: 12 }, (_, i) => i),
               (i) =>
-                store.update("u1", "m1", { rating: (i % 10) + 1 }, updatedEvent(`e-upd-${i}`, T0 + i + 1)),
+                via(store).update(
+                  "u1",
+                  "m1",
+                  { rating: (i % 10) + 1 },
+                  updatedEvent(`e-upd-${i}`, T0 + i + 1),
+                ),
               { concurrency: "unbounded", discard: true },
             );
-            const read = Option.getOrThrow(yield* store.pendingFor(watchlistEntryKey("u1", "m1")));
+            const read = Option.getOrThrow(yield* pendingFor(store, watchlistEntryKey("u1", "m1")));
             // The publisher marks the first half while the writers are still at it.
             yield* Effect.all(
               [
-                store.markPublished(
+                markPublished(
+                  store,
                   read.entry_key,
                   read.events.slice(0, 6).map((event, i) => ({ event, position: position(i) })),
                 ),
                 ...Array.from({ length: 6 }, (_, i) =>
-                  store.update("u1", "m1", { rating: 2 }, updatedEvent(`e-late-${i}`, T0 + 100 + i)),
+                  via(store).update("u1", "m1", { rating: 2 }, updatedEvent(`e-late-${i}`, T0 + 100 + i)),
                 ),
               ],
               { concurrency: "unbounded" },
             );
             return {
-              pending: Option.getOrThrow(yield* store.pendingFor(watchlistEntryKey("u1", "m1"))).events.map(
+              pending: Option.getOrThrow(yield* pendingFor(store, watchlistEntryKey("u1", "m1"))).events.map(
                 (e) => e.event_id,
               ),
               count: yield* store.pendingCount,
@@ -491,7 +607,10 @@ export const watchlistStoreContract = (
             Array.from({ length: 40 }, (_, i) => i),
             (i) => {
               const entry = sampleEntry(`u${i % 4}`, `m${i % 10}`, T0 + i);
-              return Effect.map(store.add(entry, addedEvent(entry, `e-${i}`)), (status) => ({ i, status }));
+              return Effect.map(via(store).add(entry, addedEvent(entry, `e-${i}`)), (status) => ({
+                i,
+                status,
+              }));
             },
             { concurrency: "unbounded" },
           ).pipe(
@@ -516,7 +635,7 @@ export const watchlistStoreContract = (
             sampleEntry("u2", "m1", T0 + 10 * MINUTE),
             sampleEntry("u3", "m9", T0 - MINUTE),
           ],
-          (entry, i) => store.add(entry, addedEvent(entry, `e-${i}`)),
+          (entry, i) => via(store).add(entry, addedEvent(entry, `e-${i}`)),
         );
 
       it("given five films, when paged, then newest added first with the total", async () => {
@@ -540,7 +659,7 @@ export const watchlistStoreContract = (
         const result = await run((store) =>
           Effect.gen(function* () {
             yield* seed(store);
-            yield* store.remove("u1", "m1", removedEvent("e-del", T0 + 20 * MINUTE));
+            yield* via(store).remove("u1", "m1", removedEvent("e-del", T0 + 20 * MINUTE));
             return {
               u2: yield* store.get("u2", "m1"),
               u1: yield* store.list("u1", { offset: 0, limit: 10 }),
@@ -555,7 +674,7 @@ export const watchlistStoreContract = (
         const result = await run((store) =>
           Effect.gen(function* () {
             yield* seed(store);
-            yield* store.remove("u1", "m2", removedEvent("e-del", T0 + 20 * MINUTE));
+            yield* via(store).remove("u1", "m2", removedEvent("e-del", T0 + 20 * MINUTE));
             return yield* store.entriesOfUsers(["u1", "u2", "u4"]);
           }),
         );

@@ -1,4 +1,4 @@
-import type { MovieAdded, MovieRemoved, MovieUpdated, WatchedEntry, WatchlistEvent } from "@cinematch/domain";
+import type { EntryState, WatchedEntry, WatchlistEvent } from "@cinematch/domain";
 import { Context, type Effect, type Option } from "effect";
 import type { LogPosition } from "../event-log/EventLog.ts";
 import type { StoreUnavailable } from "../store-errors.ts";
@@ -9,8 +9,8 @@ import type { StoreUnavailable } from "../store-errors.ts";
  * can be lost between the database and Kafka; a relay publishes whatever stays pending.
  *
  * Stored shape (MongoDB and FerretDB): `{ _id: "<user_id>|<movie_id>", user_id, movie_id, movie,
- * rating?, watched_at, added_at, removed, outbox: [encoded WatchlistEvent...], has_pending,
- * add_position?, delete_position?, version }`. A removed entry stays as a tombstone (`removed: true`)
+ * rating?, watched_at, added_at, removed, outbox: { <event_id>: { seq, event } }, pending?: "yes",
+ * pending_since?, add_event_id, delete_event_id, add_position, delete_position, version }`. A removed entry stays as a tombstone (`removed: true`)
  * carrying `delete_position`, because the trends bootstrap needs to know whether the log before its
  * starting point already holds the DELETE.
  */
@@ -30,43 +30,51 @@ export interface PendingEvents {
   readonly events: ReadonlyArray<WatchlistEvent>;
 }
 
-export interface EntryChange {
-  /** `null` clears the rating. */
-  readonly rating?: number | null;
-  readonly watched_at?: number;
+/** An entry as last written, with the version a change must be computed from. */
+export interface StoredState {
+  readonly state: EntryState;
+  readonly version: number;
+  /** Events of this entry still waiting for publication, oldest first. */
+  readonly pending: ReadonlyArray<WatchlistEvent>;
+}
+
+/**
+ * What the decider returned for one entry, to be persisted as ONE single-document write: the state
+ * after `events` and the events themselves appended to the entry's outbox.
+ */
+export interface EntryWrite {
+  /** `undefined`: the entry must not exist yet (a new film); otherwise the version it was computed from. */
+  readonly expected_version: number | undefined;
+  readonly state: EntryState;
+  /** Non-empty, in order. */
+  readonly events: ReadonlyArray<WatchlistEvent>;
+}
+
+/** `Conflict`: the entry was written meanwhile (or exists already); load it again and decide again. */
+export type CommitResult =
+  | { readonly _tag: "Committed"; readonly version: number }
+  | { readonly _tag: "Conflict" };
+
+export interface PublishedEvent {
+  readonly entry_key: string;
+  readonly event: WatchlistEvent;
+  readonly position: LogPosition;
 }
 
 export interface WatchlistStoreService {
-  /** Adds the entry with its ADD pending, in one write. `already_present` when the user already has that film. */
-  readonly add: (
-    entry: WatchedEntry,
-    event: MovieAdded,
-  ) => Effect.Effect<"added" | "already_present", StoreUnavailable>;
-  /** Applies the change and queues the UPDATE built from the changed entry; `None` when the user has no such film. */
-  readonly update: (
-    user_id: string,
-    movie_id: string,
-    change: EntryChange,
-    makeEvent: (changed: WatchedEntry) => MovieUpdated,
-  ) => Effect.Effect<Option.Option<WatchedEntry>, StoreUnavailable>;
-  /** Tombstones the entry and queues its DELETE; `None` when the user has no such film. */
-  readonly remove: (
-    user_id: string,
-    movie_id: string,
-    makeEvent: (removed: WatchedEntry) => MovieRemoved,
-  ) => Effect.Effect<Option.Option<WatchedEntry>, StoreUnavailable>;
-  readonly get: (
-    user_id: string,
-    movie_id: string,
-  ) => Effect.Effect<Option.Option<WatchedEntry>, StoreUnavailable>;
+  /** The entry (live or a tombstone) with its version and pending events; `None` when never written. */
+  readonly load: (user_id: string, movie_id: string) => Effect.Effect<Option.Option<StoredState>, StoreUnavailable>;
+  /**
+   * Persists what the decider returned, durably, in one single-document write (concurrent commits
+   * may share one bulk write). Returns what it wrote; never reads back.
+   */
+  readonly commit: (write: EntryWrite) => Effect.Effect<CommitResult, StoreUnavailable>;
+  readonly get: (user_id: string, movie_id: string) => Effect.Effect<Option.Option<WatchedEntry>, StoreUnavailable>;
   /** A user's live entries, newest added first. */
   readonly list: (
     user_id: string,
     page: { readonly offset: number; readonly limit: number },
-  ) => Effect.Effect<
-    { readonly entries: ReadonlyArray<WatchedEntry>; readonly total: number },
-    StoreUnavailable
-  >;
+  ) => Effect.Effect<{ readonly entries: ReadonlyArray<WatchedEntry>; readonly total: number }, StoreUnavailable>;
   /** Live entries of many users in one query (the user-stats runner loads each batch's users at once). */
   readonly entriesOfUsers: (
     user_ids: ReadonlyArray<string>,
@@ -88,15 +96,13 @@ export interface WatchlistStoreService {
   ) => Effect.Effect<ReadonlyMap<string, Option.Option<WatchedEntry>>, StoreUnavailable>;
   /** Entries (tombstones included) added at or after `since`, with their log positions: the trends bootstrap. */
   readonly entriesAddedSince: (since: number) => Effect.Effect<ReadonlyArray<StoredEntry>, StoreUnavailable>;
-  /** One entry's outbox, `None` when nothing is pending there (the publisher reads it right after a write). */
-  readonly pendingFor: (entry_key: string) => Effect.Effect<Option.Option<PendingEvents>, StoreUnavailable>;
   /** Outboxes with pending events, oldest first, each in event order. */
   readonly pendingEvents: (limit: number) => Effect.Effect<ReadonlyArray<PendingEvents>, StoreUnavailable>;
-  /** Removes published events from an outbox (conditionally: only those ids) and records their positions. */
-  readonly markPublished: (
-    entry_key: string,
-    published: ReadonlyArray<{ readonly event: WatchlistEvent; readonly position: LogPosition }>,
-  ) => Effect.Effect<void, StoreUnavailable>;
+  /**
+   * Removes published events from their outboxes (only those ids: a newer pending event stays) and
+   * records their log positions; one bulk write for the whole batch.
+   */
+  readonly markPublished: (published: ReadonlyArray<PublishedEvent>) => Effect.Effect<void, StoreUnavailable>;
   readonly pendingCount: Effect.Effect<number, StoreUnavailable>;
 }
 

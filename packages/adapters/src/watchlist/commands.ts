@@ -1,18 +1,19 @@
 import {
-  CURRENT_SCHEMA_VERSION,
+  decide,
+  type EntryState,
+  evolveAll,
   type Film,
-  type MovieAdded,
-  type MovieRemoved,
-  type MovieUpdated,
   type WatchedEntry,
+  type WatchlistCommand,
 } from "@cinematch/domain";
-import { Clock, Context, Effect, FiberSet, Layer, Option } from "effect";
+import { Clock, Context, Effect, Either, Layer, Option } from "effect";
 import { IdGenerator } from "../ids/IdGenerator.ts";
-import type { StoreUnavailable } from "../store-errors.ts";
+import { StoreUnavailable } from "../store-errors.ts";
 import { OutboxPublisher } from "../outbox/OutboxPublisher.ts";
-import { type EntryChange, WatchlistStore, watchlistEntryKey } from "./WatchlistStore.ts";
+import { makeKeyedLock } from "./keyed-lock.ts";
+import { type StoredState, WatchlistStore, watchlistEntryKey } from "./WatchlistStore.ts";
 
-export interface AddMovie {
+export interface AddMovieInput {
   /** The film snapshot that travels with the events (resolved from the catalog by the caller). */
   readonly movie: Film;
   readonly rating?: number;
@@ -22,6 +23,12 @@ export interface AddMovie {
   readonly added_at?: number;
 }
 
+export interface EntryChange {
+  /** `null` clears the rating. */
+  readonly rating?: number | null;
+  readonly watched_at?: number;
+}
+
 export interface AddResult {
   readonly status: "added" | "already_present";
   /** The entry as stored: the new one, or the one already there. */
@@ -29,13 +36,12 @@ export interface AddResult {
 }
 
 /**
- * Add, change and remove a user's film: build the domain event (id from `IdGenerator`, time from
- * Effect `Clock`), store the change with its pending event in one single-document write, then try
- * to publish at once (a failure is fine: the relay publishes later). The one implementation used by
- * the API and by the replay tools.
+ * Add, change and remove a user's film: load the entry, let the domain's decider say what happens,
+ * commit its events with the new state in one single-document write, and hand the events to the
+ * publisher (off the request path). The one implementation used by the API and by the replay tools.
  */
 export interface WatchlistCommandsService {
-  readonly add: (user_id: string, input: AddMovie) => Effect.Effect<AddResult, StoreUnavailable>;
+  readonly add: (user_id: string, input: AddMovieInput) => Effect.Effect<AddResult, StoreUnavailable>;
   /** `None` when the user has no such film. */
   readonly update: (
     user_id: string,
@@ -56,19 +62,28 @@ export class WatchlistCommands extends Context.Tag("@cinematch/adapters/Watchlis
 
 export interface WatchlistCommandsOptions {
   /**
-   * After a write: `await` publishes before returning (bounded, errors swallowed), `background`
-   * publishes in a fiber of the layer's scope and returns at once, `relay` wakes the relay and
-   * returns (the relay publishes in batches: bulk tools, and busy APIs). Default `await`.
+   * After a durable write: `background` hands the events to the publisher's batches and answers at
+   * once (the API), `await` (default) also waits until they are on the topic (bounded, failures
+   * swallowed: tools that want to see them there), `relay` leaves them to the relay (bulk tools).
    */
   readonly publish?: "await" | "background" | "relay";
 }
+
+/** Conflicts come only from other processes writing the same entry; in-process writers take turns. */
+const MAX_ATTEMPTS = 20;
+
+type Outcome = {
+  readonly before: EntryState | undefined;
+  readonly after: EntryState | undefined;
+  readonly changed: boolean;
+};
 
 export const makeWatchlistCommands = (options: WatchlistCommandsOptions = {}) =>
   Effect.gen(function* () {
     const store = yield* WatchlistStore;
     const publisher = yield* OutboxPublisher;
     const ids = yield* IdGenerator;
-    const fibers = yield* FiberSet.make();
+    const exclusively = makeKeyedLock();
     const mode = options.publish ?? "await";
     /**
      * `occurred_at` strictly increases within the process (a burst in one millisecond gets +1 ms
@@ -80,85 +95,100 @@ export const makeWatchlistCommands = (options: WatchlistCommandsOptions = {}) =>
       return lastOccurredAt;
     };
 
-    const afterWrite = (user_id: string, movie_id: string): Effect.Effect<void> => {
-      const publish = publisher.tryPublishPending(watchlistEntryKey(user_id, movie_id));
-      switch (mode) {
-        case "await":
-          return publish;
-        case "background":
-          return Effect.asVoid(FiberSet.run(fibers, publish));
-        case "relay":
-          return publisher.wakeRelay;
-      }
-    };
+    /**
+     * Load, decide, commit; again after a conflict. A new film is first tried without loading (the
+     * common case costs one write); a clash with an existing entry loads it and decides again.
+     * Holding the entry's lock throughout keeps this process's writes of one entry in order, up to
+     * the hand-over to the publisher.
+     */
+    const execute = (
+      command: WatchlistCommand,
+      movie_id: string,
+      assumeNew: boolean,
+    ): Effect.Effect<Outcome | undefined, StoreUnavailable> =>
+      exclusively(
+        watchlistEntryKey(command.user_id, movie_id),
+        Effect.gen(function* () {
+          for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+            const stored: Option.Option<StoredState> =
+              assumeNew && attempt === 1 ? Option.none() : yield* store.load(command.user_id, movie_id);
+            const before = Option.getOrUndefined(stored)?.state;
+            const decision = decide(command, before, occurredAt(yield* Clock.currentTimeMillis));
+            if (Either.isLeft(decision)) return undefined;
+            const events = decision.right;
+            if (events.length === 0) return { before, after: before, changed: false };
+            const after = evolveAll(before, events)!;
+            const result = yield* store.commit({
+              expected_version: Option.getOrUndefined(stored)?.version,
+              state: after,
+              events,
+            });
+            if (result._tag === "Conflict") continue;
+            const committed = {
+              entry_key: watchlistEntryKey(command.user_id, movie_id),
+              user_id: command.user_id,
+              events,
+              earlier: Option.match(stored, { onNone: () => [], onSome: (s) => s.pending }),
+            };
+            if (mode === "relay") yield* publisher.wakeRelay;
+            else {
+              const handed = yield* publisher.enqueue(committed);
+              if (mode === "await") yield* handed;
+            }
+            return { before, after, changed: true };
+          }
+          return yield* Effect.fail(
+            new StoreUnavailable({
+              operation: "movies.commit",
+              message: `gave up after ${MAX_ATTEMPTS} concurrent changes`,
+            }),
+          );
+        }),
+      );
 
-    const envelope = (entry: WatchedEntry, event_id: string, occurred_at: number) => ({
-      schema_version: CURRENT_SCHEMA_VERSION,
-      event_id,
-      user_id: entry.user_id,
-      occurred_at,
-      movie: entry.movie,
-      added_at: entry.added_at,
-    });
-    const withRating = (entry: WatchedEntry) => (entry.rating === undefined ? {} : { rating: entry.rating });
-
-    const add = (user_id: string, input: AddMovie) =>
+    const add = (user_id: string, input: AddMovieInput) =>
       Effect.gen(function* () {
-        const now = yield* Clock.currentTimeMillis;
-        const event_id = yield* ids.next;
-        const entry: WatchedEntry = {
+        const command: WatchlistCommand = {
+          type: "AddMovie",
+          event_id: yield* ids.next,
           user_id,
           movie: input.movie,
           ...(input.rating === undefined ? {} : { rating: input.rating }),
-          watched_at: input.watched_at ?? now,
-          added_at: input.added_at ?? now,
+          ...(input.watched_at === undefined ? {} : { watched_at: input.watched_at }),
+          ...(input.added_at === undefined ? {} : { added_at: input.added_at }),
         };
-        const event: MovieAdded = {
-          event_type: "ADD",
-          ...envelope(entry, event_id, occurredAt(now)),
-          ...withRating(entry),
-          watched_at: entry.watched_at,
-        };
-        const status = yield* store.add(entry, event);
-        if (status === "added") {
-          yield* afterWrite(user_id, input.movie.movie_id);
-          return { status, entry };
-        }
-        const existing = yield* store.get(user_id, input.movie.movie_id);
-        // Removed between the two reads: report what we were given, the add itself did nothing.
-        return { status, entry: Option.getOrElse(existing, () => entry) };
+        const outcome = (yield* execute(command, input.movie.movie_id, true))!;
+        return {
+          status: outcome.changed ? "added" : "already_present",
+          entry: outcome.after!.entry,
+        } as const;
       });
+
+    const listedAfter = (outcome: Outcome | undefined, pick: (o: Outcome) => EntryState | undefined) =>
+      outcome === undefined ? Option.none<WatchedEntry>() : Option.fromNullable(pick(outcome)?.entry);
 
     const update = (user_id: string, movie_id: string, change: EntryChange) =>
       Effect.gen(function* () {
-        const now = occurredAt(yield* Clock.currentTimeMillis);
-        const event_id = yield* ids.next;
-        const changed = yield* store.update(
+        const command: WatchlistCommand = {
+          type: "ChangeMovie",
+          event_id: yield* ids.next,
           user_id,
           movie_id,
-          change,
-          (entry): MovieUpdated => ({
-            event_type: "UPDATE",
-            ...envelope(entry, event_id, now),
-            ...withRating(entry),
-            watched_at: entry.watched_at,
-          }),
-        );
-        if (Option.isSome(changed)) yield* afterWrite(user_id, movie_id);
-        return changed;
+          ...(change.rating === undefined ? {} : { rating: change.rating }),
+          ...(change.watched_at === undefined ? {} : { watched_at: change.watched_at }),
+        };
+        return listedAfter(yield* execute(command, movie_id, false), (o) => o.after);
       });
 
     const remove = (user_id: string, movie_id: string) =>
       Effect.gen(function* () {
-        const now = occurredAt(yield* Clock.currentTimeMillis);
-        const event_id = yield* ids.next;
-        const removed = yield* store.remove(
+        const command: WatchlistCommand = {
+          type: "RemoveMovie",
+          event_id: yield* ids.next,
           user_id,
           movie_id,
-          (entry): MovieRemoved => ({ event_type: "DELETE", ...envelope(entry, event_id, now) }),
-        );
-        if (Option.isSome(removed)) yield* afterWrite(user_id, movie_id);
-        return removed;
+        };
+        return listedAfter(yield* execute(command, movie_id, false), (o) => o.before);
       });
 
     const service: WatchlistCommandsService = { add, update, remove };

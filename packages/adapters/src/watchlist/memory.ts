@@ -1,8 +1,8 @@
-import type { WatchedEntry, WatchlistEvent } from "@cinematch/domain";
+import type { EntryState, WatchedEntry, WatchlistEvent } from "@cinematch/domain";
 import { Effect, Layer, Option } from "effect";
 import { type LogPosition, laterPosition } from "../event-log/EventLog.ts";
 import {
-  type EntryChange,
+  type CommitResult,
   type PendingEvents,
   type StoredEntry,
   WatchlistStore,
@@ -15,6 +15,7 @@ interface EntryDocument {
   readonly key: string;
   entry: WatchedEntry;
   removed: boolean;
+  version: number;
   outbox: Array<WatchlistEvent>;
   /** `occurred_at` of the oldest pending event: the relay publishes oldest first. */
   pending_since: number;
@@ -35,19 +36,10 @@ const byPendingAge = (a: EntryDocument, b: EntryDocument) =>
 const newestAddedFirst = (a: WatchedEntry, b: WatchedEntry) =>
   b.added_at - a.added_at || (a.movie.movie_id < b.movie.movie_id ? -1 : 1);
 
-const applyChange = (entry: WatchedEntry, change: EntryChange): WatchedEntry => {
-  const { rating: _old, ...rest } = entry;
-  const rating = change.rating === undefined ? entry.rating : (change.rating ?? undefined);
-  return {
-    ...rest,
-    ...(rating === undefined ? {} : { rating }),
-    watched_at: change.watched_at ?? entry.watched_at,
-  };
-};
-
 /**
  * A map of documents behaving like the MongoDB layer in everything the contract suite checks:
- * one document per (user, film), outbox inside it, tombstones, conditional `markPublished`.
+ * one document per (user, film), outbox inside it, tombstones, versions, conditional `markPublished`.
+ * It persists what the decider returned and holds no rules of its own.
  * Every operation is synchronous, hence atomic, so there are no lost updates to guard against.
  */
 export const makeWatchlistStoreMemory = (): WatchlistStoreService => {
@@ -76,55 +68,53 @@ export const makeWatchlistStoreMemory = (): WatchlistStoreService => {
   };
 
   return {
-    add: (entry, event) =>
+    load: (user_id, movie_id) =>
       Effect.sync(() => {
-        const key = watchlistEntryKey(entry.user_id, entry.movie.movie_id);
+        const doc = documents.get(watchlistEntryKey(user_id, movie_id));
+        return doc === undefined
+          ? Option.none()
+          : Option.some({
+              state: copy<EntryState>({ entry: doc.entry, removed: doc.removed }),
+              version: doc.version,
+              pending: copy(doc.outbox),
+            });
+      }),
+
+    commit: (write) =>
+      Effect.sync((): CommitResult => {
+        const key = watchlistEntryKey(write.state.entry.user_id, write.state.entry.movie.movie_id);
         const existing = documents.get(key);
-        if (existing !== undefined && !existing.removed) return "already_present" as const;
+        if ((existing?.version ?? undefined) !== write.expected_version) return { _tag: "Conflict" };
         const doc: EntryDocument = existing ?? {
           key,
-          entry,
+          entry: write.state.entry,
           removed: false,
+          version: 0,
           outbox: [],
-          pending_since: event.occurred_at,
+          pending_since: 0,
           add_event_id: undefined,
           delete_event_id: undefined,
           add_position: undefined,
           delete_position: undefined,
         };
-        // A tombstone comes back to life as a new entry: its earlier positions describe the old one.
-        doc.entry = copy(entry);
-        doc.removed = false;
-        doc.add_event_id = event.event_id;
-        doc.delete_event_id = undefined;
-        doc.add_position = undefined;
-        doc.delete_position = undefined;
-        queue(doc, event);
+        doc.entry = copy(write.state.entry);
+        doc.removed = write.state.removed;
+        doc.version += 1;
+        for (const event of write.events) {
+          // A new ADD (or DELETE) replaces the one whose position the trends bootstrap would look at.
+          if (event.event_type === "ADD") {
+            doc.add_event_id = event.event_id;
+            doc.add_position = undefined;
+            doc.delete_event_id = undefined;
+            doc.delete_position = undefined;
+          } else if (event.event_type === "DELETE") {
+            doc.delete_event_id = event.event_id;
+            doc.delete_position = undefined;
+          }
+          queue(doc, event);
+        }
         documents.set(key, doc);
-        return "added" as const;
-      }),
-
-    update: (user_id, movie_id, change, makeEvent) =>
-      Effect.sync(() => {
-        const doc = live(user_id, movie_id);
-        if (doc === undefined) return Option.none();
-        const changed = applyChange(doc.entry, change);
-        const event = makeEvent(changed);
-        doc.entry = copy(changed);
-        queue(doc, event);
-        return Option.some(copy(changed));
-      }),
-
-    remove: (user_id, movie_id, makeEvent) =>
-      Effect.sync(() => {
-        const doc = live(user_id, movie_id);
-        if (doc === undefined) return Option.none();
-        const event = makeEvent(copy(doc.entry));
-        doc.removed = true;
-        doc.delete_event_id = event.event_id;
-        doc.delete_position = undefined;
-        queue(doc, event);
-        return Option.some(copy(doc.entry));
+        return { _tag: "Committed", version: doc.version };
       }),
 
     get: (user_id, movie_id) =>
@@ -185,12 +175,6 @@ export const makeWatchlistStoreMemory = (): WatchlistStoreService => {
         );
       }),
 
-    pendingFor: (entry_key) =>
-      Effect.sync(() => {
-        const doc = documents.get(entry_key);
-        return doc === undefined || doc.outbox.length === 0 ? Option.none() : Option.some(pendingOf(doc));
-      }),
-
     pendingEvents: (limit) =>
       Effect.sync(() =>
         [...documents.values()]
@@ -200,21 +184,26 @@ export const makeWatchlistStoreMemory = (): WatchlistStoreService => {
           .map(pendingOf),
       ),
 
-    markPublished: (entry_key, published) =>
+    markPublished: (published) =>
       Effect.sync(() => {
-        const doc = documents.get(entry_key);
-        if (doc === undefined) return;
-        const ids = new Set<string>();
-        for (const { event, position } of published) {
-          ids.add(event.event_id);
-          if (event.event_type === "ADD" && event.event_id === doc.add_event_id) {
-            doc.add_position = laterPosition(doc.add_position, position);
-          } else if (event.event_type === "DELETE" && event.event_id === doc.delete_event_id) {
-            doc.delete_position = laterPosition(doc.delete_position, position);
+        const byEntry = new Map<string, Array<(typeof published)[number]>>();
+        for (const item of published)
+          byEntry.set(item.entry_key, [...(byEntry.get(item.entry_key) ?? []), item]);
+        for (const [entry_key, items] of byEntry) {
+          const doc = documents.get(entry_key);
+          if (doc === undefined) continue;
+          const ids = new Set<string>();
+          for (const { event, position } of items) {
+            ids.add(event.event_id);
+            if (event.event_type === "ADD" && event.event_id === doc.add_event_id) {
+              doc.add_position = laterPosition(doc.add_position, position);
+            } else if (event.event_type === "DELETE" && event.event_id === doc.delete_event_id) {
+              doc.delete_position = laterPosition(doc.delete_position, position);
+            }
           }
+          doc.outbox = doc.outbox.filter((event) => !ids.has(event.event_id));
+          if (doc.outbox.length > 0) doc.pending_since = doc.outbox[0]!.occurred_at;
         }
-        doc.outbox = doc.outbox.filter((event) => !ids.has(event.event_id));
-        if (doc.outbox.length > 0) doc.pending_since = doc.outbox[0]!.occurred_at;
       }),
 
     pendingCount: Effect.sync(pendingEventCount),

@@ -22,7 +22,7 @@ describe("a movies collection that already has its indexes", () => {
           (index) => index.name,
         );
         expect(names).toEqual(
-          expect.arrayContaining(["user_movie_unique", "has_pending", "user_id", "added_at"]),
+          expect.arrayContaining(["user_movie_unique", "pending", "user_id", "added_at"]),
         );
       }).pipe(Effect.provide(MongoDatabaseFresh("int_reopen"))),
     ));

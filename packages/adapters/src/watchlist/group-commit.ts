@@ -1,0 +1,139 @@
+import { Effect } from "effect";
+import type { AnyBulkWriteOperation, Collection, Document } from "mongodb";
+import { StoreUnavailable } from "../store-errors.ts";
+
+/**
+ * The collection's one writer: every write of this process goes through it, and at most one server
+ * round trip is in flight at a time. Writes that arrive meanwhile wait and then share the next round
+ * (group commit): one `insertMany` for new entries, one `bulkWrite` for changes of existing ones,
+ * one `bulkWrite` for outbox clearing, each carrying up to `maxBatch` writes. FerretDB's SQLite
+ * backend takes one write transaction at a time, so this costs no parallelism there; and since its
+ * updates read, change and rewrite a document without a lock, one writer per process is also what
+ * keeps a publication's clearing from overwriting a change made at the same instant.
+ * A failed round fails every write in it (never acknowledged, never left hanging).
+ */
+export interface GroupCommitOptions {
+  /** Writes per round trip. Default 500. */
+  readonly maxBatch?: number;
+  /**
+   * Which of the given updates did land, when a round matched fewer documents than it had updates
+   * (another process changed one of them; only possible with several writers of one collection).
+   */
+  readonly landed: (probes: ReadonlyArray<UpdateProbe>) => Promise<ReadonlySet<number>>;
+}
+
+export interface UpdateProbe {
+  readonly key: string;
+  /** An event id only this update adds to the outbox. */
+  readonly event_id: string;
+}
+
+/** `inserted`/`updated`: durable. `exists`: the insert hit an existing `_id`. `unmatched`: the update's condition no longer held. */
+export type WriteOutcome = "inserted" | "exists" | "updated" | "unmatched";
+
+interface Pending<Item> {
+  readonly item: Item;
+  readonly resume: (result: Effect.Effect<WriteOutcome, StoreUnavailable>) => void;
+}
+interface Update {
+  readonly filter: Document;
+  readonly update: Document;
+  readonly probe: UpdateProbe;
+}
+
+const DUPLICATE_KEY = new Set([11000, 11001]);
+
+const failure = (operation: string, cause: unknown) =>
+  new StoreUnavailable({ operation, message: cause instanceof Error ? cause.message : String(cause), cause });
+
+export const makeGroupCommit = (collection: Collection<Document>, options: GroupCommitOptions) => {
+  const maxBatch = options.maxBatch ?? 500;
+  let inserts: Array<Pending<Document>> = [];
+  let updates: Array<Pending<Update>> = [];
+  let clears: Array<Pending<ReadonlyArray<AnyBulkWriteOperation>>> = [];
+  let running = false;
+
+  const insertRound = async (batch: ReadonlyArray<Pending<Document>>) => {
+    try {
+      await collection.insertMany(
+        batch.map((p) => p.item),
+        { ordered: false },
+      );
+      for (const p of batch) p.resume(Effect.succeed("inserted"));
+    } catch (cause) {
+      const raw = (cause as { writeErrors?: unknown }).writeErrors;
+      const writeErrors = (Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]) as Array<{
+        index: number;
+        code?: number;
+      }>;
+      const codes = new Map(writeErrors.map((e) => [e.index, e.code]));
+      batch.forEach((p, index) => {
+        if (writeErrors.length === 0) p.resume(Effect.fail(failure("movies.insertMany", cause)));
+        else if (!codes.has(index)) p.resume(Effect.succeed("inserted"));
+        else if (DUPLICATE_KEY.has(codes.get(index) ?? 0)) p.resume(Effect.succeed("exists"));
+        else p.resume(Effect.fail(failure("movies.insertMany", cause)));
+      });
+    }
+  };
+
+  const updateRound = async (batch: ReadonlyArray<Pending<Update>>) => {
+    try {
+      const result = await collection.bulkWrite(
+        batch.map((p) => ({ updateOne: { filter: p.item.filter, update: p.item.update } })),
+        { ordered: true },
+      );
+      if (result.matchedCount === batch.length) {
+        for (const p of batch) p.resume(Effect.succeed("updated"));
+        return;
+      }
+      const landed = await options.landed(batch.map((p) => p.item.probe));
+      batch.forEach((p, index) => {
+        p.resume(Effect.succeed(landed.has(index) ? "updated" : "unmatched"));
+      });
+    } catch (cause) {
+      for (const p of batch) p.resume(Effect.fail(failure("movies.bulkWrite", cause)));
+    }
+  };
+
+  const clearRound = async (batch: ReadonlyArray<Pending<ReadonlyArray<AnyBulkWriteOperation>>>) => {
+    try {
+      const operations = batch.flatMap((p) => p.item);
+      if (operations.length > 0) await collection.bulkWrite([...operations], { ordered: true });
+      for (const p of batch) p.resume(Effect.succeed("updated"));
+    } catch (cause) {
+      for (const p of batch) p.resume(Effect.fail(failure("movies.markPublished", cause)));
+    }
+  };
+
+  const drain = async () => {
+    while (inserts.length + updates.length + clears.length > 0) {
+      const insertBatch = inserts.slice(0, maxBatch);
+      inserts = inserts.slice(insertBatch.length);
+      const updateBatch = updates.slice(0, maxBatch);
+      updates = updates.slice(updateBatch.length);
+      const clearBatch = clears.slice(0, maxBatch);
+      clears = clears.slice(clearBatch.length);
+      if (insertBatch.length > 0) await insertRound(insertBatch);
+      if (updateBatch.length > 0) await updateRound(updateBatch);
+      if (clearBatch.length > 0) await clearRound(clearBatch);
+    }
+    running = false;
+  };
+
+  const enqueue = <Item>(queue: () => Array<Pending<Item>>, item: Item) =>
+    Effect.async<WriteOutcome, StoreUnavailable>((resume) => {
+      queue().push({ item, resume });
+      if (!running) {
+        running = true;
+        void drain();
+      }
+    });
+
+  return {
+    insert: (doc: Document) => enqueue(() => inserts, doc),
+    update: (update: Update) => enqueue(() => updates, update),
+    /** Operations applied in order, after this round's inserts and updates. */
+    clear: (operations: ReadonlyArray<AnyBulkWriteOperation>) =>
+      enqueue(() => clears, operations).pipe(Effect.asVoid),
+  };
+};

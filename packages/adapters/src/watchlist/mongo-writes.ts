@@ -1,0 +1,152 @@
+import type { WatchlistEvent } from "@cinematch/domain";
+import type { AnyBulkWriteOperation, Document } from "mongodb";
+import type { EntryWrite, PublishedEvent } from "./WatchlistStore.ts";
+import {
+  encodeDocument,
+  encodeEntry,
+  encodeEvent,
+  encodeTimestamp,
+  offsetRank,
+  PENDING,
+  type StoredDocument,
+} from "./mongo-document.ts";
+
+/**
+ * The document operations behind `commit` and `markPublished`: outbox bookkeeping only. What the
+ * entry becomes is the decider's (`write.state`); these say how to store it with its events.
+ */
+
+/** Orders a commit's events after every earlier one of the entry (the outbox is keyed by event id). */
+const seqOf = (version: number, index: number) => version * 1000 + index;
+
+const bookkeeping = (events: ReadonlyArray<WatchlistEvent>) => {
+  const set: Record<string, unknown> = {};
+  const unset: Record<string, ""> = {};
+  for (const event of events) {
+    if (event.event_type === "ADD") {
+      // A new ADD starts a new entry: the log positions kept so far describe the old one.
+      Object.assign(set, {
+        add_event_id: event.event_id,
+        add_position: null,
+        delete_event_id: null,
+        delete_position: null,
+      });
+      Object.assign(unset, { add_rank: "", delete_rank: "" });
+    } else if (event.event_type === "DELETE") {
+      Object.assign(set, { delete_event_id: event.event_id, delete_position: null });
+      unset.delete_rank = "";
+    }
+  }
+  return { set, unset };
+};
+
+/** The whole document of an entry written for the first time (inserted; a clash means it exists). */
+export const newDocument = (key: string, write: EntryWrite): Document => {
+  const { entry, removed } = write.state;
+  const outbox: Record<string, StoredDocument["outbox"][string]> = {};
+  write.events.forEach((event, i) => {
+    outbox[event.event_id] = { seq: seqOf(1, i), event };
+  });
+  const { set } = bookkeeping(write.events);
+  const doc: StoredDocument = {
+    _id: key,
+    user_id: entry.user_id,
+    movie_id: entry.movie.movie_id,
+    movie: entry.movie,
+    ...(entry.rating === undefined ? {} : { rating: entry.rating }),
+    watched_at: entry.watched_at,
+    added_at: entry.added_at,
+    removed,
+    outbox,
+    pending: PENDING,
+    pending_since: write.events[0]!.occurred_at,
+    add_event_id: (set.add_event_id as string | undefined) ?? null,
+    delete_event_id: (set.delete_event_id as string | undefined) ?? null,
+    add_position: null,
+    delete_position: null,
+    version: 1,
+  };
+  return encodeDocument(doc) as unknown as Document;
+};
+
+/**
+ * The update of an existing entry, conditional on the version it was computed from: the entry's
+ * fields set to the decider's state, the events added to the outbox, the entry marked pending.
+ */
+export const updateOf = (
+  key: string,
+  version: number,
+  write: EntryWrite,
+): { filter: Document; update: Document } => {
+  const { entry, removed } = write.state;
+  const next = version + 1;
+  const { rating, ...fields } = encodeEntry(entry as Parameters<typeof encodeEntry>[0]) as {
+    readonly rating?: number;
+  } & Record<string, unknown>;
+  const { set, unset } = bookkeeping(write.events);
+  Object.assign(set, fields, { removed, version: next, pending: PENDING });
+  if (rating === undefined) unset.rating = "";
+  else set.rating = rating;
+  write.events.forEach((event, i) => {
+    set[`outbox.${event.event_id}`] = { seq: seqOf(next, i), event: encodeEvent(event) };
+  });
+  return {
+    filter: { _id: key, version },
+    update: {
+      $set: set,
+      ...(Object.keys(unset).length === 0 ? {} : { $unset: unset }),
+      $min: { pending_since: encodeTimestamp(write.events[0]!.occurred_at) },
+    },
+  };
+};
+
+/**
+ * Clears published events, for a whole batch: per entry, unset exactly those outbox keys, record the
+ * position of its current ADD/DELETE (keeping the later one when an event was published twice), and
+ * drop the pending mark only if the outbox is now empty. Applied in order (`ordered: true`).
+ */
+export const clearOperations = (published: ReadonlyArray<PublishedEvent>): Array<AnyBulkWriteOperation> => {
+  const byEntry = new Map<string, Array<PublishedEvent>>();
+  for (const item of published) {
+    const list = byEntry.get(item.entry_key);
+    if (list === undefined) byEntry.set(item.entry_key, [item]);
+    else list.push(item);
+  }
+  const operations: Array<AnyBulkWriteOperation> = [];
+  for (const [key, items] of byEntry) {
+    const unset: Record<string, ""> = {};
+    for (const { event } of items) unset[`outbox.${event.event_id}`] = "";
+    operations.push({ updateOne: { filter: { _id: key } as Document, update: { $unset: unset } } });
+    for (const { event, position } of items) {
+      const field = event.event_type === "ADD" ? "add" : event.event_type === "DELETE" ? "delete" : undefined;
+      if (field === undefined) continue;
+      const rank = offsetRank(position.offset);
+      operations.push({
+        updateOne: {
+          filter: {
+            _id: key,
+            [`${field}_event_id`]: event.event_id,
+            $or: [
+              { [`${field}_position`]: null },
+              { [`${field}_position.partition`]: { $ne: position.partition } },
+              { [`${field}_rank`]: { $lt: rank } },
+            ],
+          } as Document,
+          update: {
+            $set: {
+              [`${field}_position`]: { partition: position.partition, offset: position.offset },
+              [`${field}_rank`]: rank,
+            },
+          },
+        },
+      });
+    }
+    operations.push({
+      updateOne: {
+        filter: { _id: key, outbox: {} } as Document,
+        update: { $unset: { pending: "", pending_since: "" } },
+      },
+    });
+  }
+  return operations;
+};
