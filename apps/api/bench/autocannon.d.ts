@@ -13,11 +13,14 @@ declare module "autocannon" {
       connections?: number;
       duration?: number;
       requests?: Array<Request>;
+      /** Requests per second over all connections: an open loop at a constant rate. */
+      overallRate?: number;
     }
     interface Histogram {
       average: number;
       p50: number;
       p99: number;
+      max: number;
     }
     interface Result {
       requests: Histogram;
