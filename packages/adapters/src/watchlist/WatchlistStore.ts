@@ -10,8 +10,8 @@ import type { StoreUnavailable } from "../store-errors.ts";
  *
  * Stored shape (MongoDB and FerretDB): `{ _id: "<user_id>|<movie_id>", user_id, movie_id, movie,
  * rating?, watched_at, added_at, removed, outbox: { <event_id>: { seq, event } }, pending?: "yes",
- * pending_since?, add_event_id, delete_event_id, add_position, delete_position, version }`. A removed entry stays as a tombstone (`removed: true`)
- * carrying `delete_position`, because the trends bootstrap needs to know whether the log before its
+ * add_event_id, delete_event_id, add_position, delete_position, version }`. A removed entry stays
+ * as a tombstone (`removed: true`) carrying `delete_position`, because the trends bootstrap needs to know whether the log before its
  * starting point already holds the DELETE.
  */
 export interface StoredEntry {
@@ -96,7 +96,11 @@ export interface WatchlistStoreService {
   ) => Effect.Effect<ReadonlyMap<string, Option.Option<WatchedEntry>>, StoreUnavailable>;
   /** Entries (tombstones included) added at or after `since`, with their log positions: the trends bootstrap. */
   readonly entriesAddedSince: (since: number) => Effect.Effect<ReadonlyArray<StoredEntry>, StoreUnavailable>;
-  /** Outboxes with pending events, oldest first, each in event order. */
+  /**
+   * A page of at most `limit` outboxes with pending events, oldest first, each in event order. When
+   * more are pending, the page need not hold the oldest ones (a server-side sort would read every
+   * pending document on FerretDB); the publisher keeps each user's events in time order within it.
+   */
   readonly pendingEvents: (limit: number) => Effect.Effect<ReadonlyArray<PendingEvents>, StoreUnavailable>;
   /**
    * Removes published events from their outboxes (only those ids: a newer pending event stays) and

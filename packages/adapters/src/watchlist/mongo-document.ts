@@ -36,7 +36,6 @@ export const StoredDocument = Schema.Struct({
   removed: Schema.Boolean,
   outbox: Schema.Record({ key: Schema.String, value: OutboxItem }),
   pending: Schema.optionalWith(Schema.Literal(PENDING), { exact: true }),
-  pending_since: Schema.optionalWith(Timestamp, { exact: true }),
   add_event_id: Schema.NullOr(Schema.String),
   delete_event_id: Schema.NullOr(Schema.String),
   add_position: Schema.NullOr(Position),

@@ -5,7 +5,6 @@ import {
   encodeDocument,
   encodeEntry,
   encodeEvent,
-  encodeTimestamp,
   offsetRank,
   PENDING,
   type StoredDocument,
@@ -59,7 +58,6 @@ export const newDocument = (key: string, write: EntryWrite): Document => {
     removed,
     outbox,
     pending: PENDING,
-    pending_since: write.events[0]!.occurred_at,
     add_event_id: (set.add_event_id as string | undefined) ?? null,
     delete_event_id: (set.delete_event_id as string | undefined) ?? null,
     add_position: null,
@@ -95,7 +93,6 @@ export const updateOf = (
     update: {
       $set: set,
       ...(Object.keys(unset).length === 0 ? {} : { $unset: unset }),
-      $min: { pending_since: encodeTimestamp(write.events[0]!.occurred_at) },
     },
   };
 };
@@ -144,7 +141,7 @@ export const clearOperations = (published: ReadonlyArray<PublishedEvent>): Array
     operations.push({
       updateOne: {
         filter: { _id: key, outbox: {} } as Document,
-        update: { $unset: { pending: "", pending_since: "" } },
+        update: { $unset: { pending: "" } },
       },
     });
   }

@@ -92,12 +92,15 @@ export const makeWatchlistStoreMongo = Effect.gen(function* () {
     );
   };
 
+  /**
+   * By the indexed string only, which FerretDB narrows. Not sorted on the server: a sort would make
+   * FerretDB read and decode every pending document for each page (seconds per page once a broker
+   * outage has left tens of thousands); the page is ordered here, oldest first, and the publisher
+   * merges each user's events by time.
+   */
   const pendingDocuments = (limit?: number) =>
     tryMongo("movies.pendingEvents", () => {
-      // By the indexed string only: FerretDB narrows it; the sort runs on what it found.
-      const cursor = collection
-        .find({ pending: PENDING }, { projection: { _id: 1, user_id: 1, outbox: 1, pending_since: 1 } })
-        .sort({ pending_since: 1, _id: 1 });
+      const cursor = collection.find({ pending: PENDING }, { projection: { _id: 1, user_id: 1, outbox: 1 } });
       return (limit === undefined ? cursor : cursor.limit(limit)).toArray();
     }).pipe(Effect.flatMap((docs) => Effect.forEach(docs, decodePending)));
 
@@ -241,7 +244,12 @@ export const makeWatchlistStoreMongo = Effect.gen(function* () {
                     events: outboxEvents(doc.outbox),
                   }),
                 )
-                .filter((outbox) => outbox.events.length > 0),
+                .filter((outbox) => outbox.events.length > 0)
+                .sort(
+                  (a, b) =>
+                    a.events[0]!.occurred_at - b.events[0]!.occurred_at ||
+                    (a.entry_key < b.entry_key ? -1 : a.entry_key > b.entry_key ? 1 : 0),
+                ),
             ),
           ),
 
