@@ -43,6 +43,8 @@ export interface OutboxStats {
 }
 
 export interface CommittedEvents extends PendingEvents {
+  /** The entry's version after this commit. */
+  readonly version: number;
   /** The entry's events that were pending before this commit (as loaded), oldest first. */
   readonly earlier: ReadonlyArray<WatchlistEvent>;
 }
@@ -150,6 +152,8 @@ export const makeOutboxPublisher = (options: OutboxPublisherOptions = {}) =>
       if (count <= 0) inFlight.delete(key);
       else inFlight.set(key, count);
     };
+    /** Entries a relay pass is publishing: a writer's newer events there wait for the relay too. */
+    const claimed = new Set<string>();
 
     const ensureTopicOnce = Effect.suspend(() =>
       topicReady
@@ -177,6 +181,7 @@ export const makeOutboxPublisher = (options: OutboxPublisherOptions = {}) =>
     interface Queued {
       readonly entry_key: string;
       readonly event: WatchlistEvent;
+      readonly version: number;
       /** Completed once the event is on the topic (or given up to the relay). */
       readonly done: Deferred.Deferred<void> | undefined;
     }
@@ -221,6 +226,7 @@ export const makeOutboxPublisher = (options: OutboxPublisherOptions = {}) =>
               entry_key: item.entry_key,
               event: item.event,
               position: result.right[i]!,
+              version: item.version,
             })),
             keys: batch.map((item) => item.entry_key),
           });
@@ -253,7 +259,11 @@ export const makeOutboxPublisher = (options: OutboxPublisherOptions = {}) =>
     const enqueue = (committed: CommittedEvents): Effect.Effect<Effect.Effect<void>> =>
       Effect.gen(function* () {
         // Earlier events this process did not queue itself would be overtaken: the relay sends them all.
-        if (degraded || (committed.earlier.length > 0 && !inFlight.has(committed.entry_key))) {
+        if (
+          degraded ||
+          claimed.has(committed.entry_key) ||
+          (committed.earlier.length > 0 && !inFlight.has(committed.entry_key))
+        ) {
           yield* wakeRelay;
           return Effect.void;
         }
@@ -262,6 +272,7 @@ export const makeOutboxPublisher = (options: OutboxPublisherOptions = {}) =>
           (event, i): Queued => ({
             entry_key: committed.entry_key,
             event,
+            version: committed.version,
             done: i === committed.events.length - 1 ? done : undefined,
           }),
         );
@@ -277,13 +288,17 @@ export const makeOutboxPublisher = (options: OutboxPublisherOptions = {}) =>
         for (const key of keys) {
           if (inFlight.has(key)) continue;
           hold(key);
+          claimed.add(key);
           taken.push(key);
         }
         return taken;
       });
     const releaseAll = (keys: ReadonlyArray<string>) =>
       Effect.sync(() => {
-        for (const key of keys) release(key);
+        for (const key of keys) {
+          release(key);
+          claimed.delete(key);
+        }
       });
 
     const publishBacklog = (limit: number) =>
@@ -315,9 +330,15 @@ export const makeOutboxPublisher = (options: OutboxPublisherOptions = {}) =>
             byUser.set(outbox.user_id, list);
           }
           const ordered = [...byUser.values()].flatMap(mergeUserOutboxes);
+          const versions = new Map(eligible.map((outbox) => [outbox.entry_key, outbox.version]));
           const positions = yield* publishEvents(ordered.map(({ event }) => event));
           yield* store.markPublished(
-            ordered.map(({ entry_key, event }, i) => ({ entry_key, event, position: positions[i]! })),
+            ordered.map(({ entry_key, event }, i) => ({
+              entry_key,
+              event,
+              position: positions[i]!,
+              ...(versions.get(entry_key) === undefined ? {} : { version: versions.get(entry_key)! }),
+            })),
           );
           recover();
           return { outboxes: page.length, published: ordered.length, full };

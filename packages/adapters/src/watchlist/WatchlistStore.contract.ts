@@ -165,7 +165,10 @@ const via = (store: WatchlistStoreService) => {
 /** One entry's outbox, as the relay would read it. */
 const pendingFor = (store: WatchlistStoreService, entry_key: string) =>
   Effect.map(store.pendingEvents(10_000), (outboxes) =>
-    Option.fromNullable(outboxes.find((outbox) => outbox.entry_key === entry_key)),
+    Option.map(
+      Option.fromNullable(outboxes.find((outbox) => outbox.entry_key === entry_key)),
+      ({ entry_key, user_id, events }) => ({ entry_key, user_id, events }),
+    ),
   );
 
 const markPublished = (

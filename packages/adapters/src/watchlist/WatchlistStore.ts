@@ -28,6 +28,8 @@ export interface PendingEvents {
   readonly entry_key: string;
   readonly user_id: string;
   readonly events: ReadonlyArray<WatchlistEvent>;
+  /** The entry's version these events were read at (or written with): every event up to it is here. */
+  readonly version?: number;
 }
 
 /** An entry as last written, with the version a change must be computed from. */
@@ -59,6 +61,12 @@ export interface PublishedEvent {
   readonly entry_key: string;
   readonly event: WatchlistEvent;
   readonly position: LogPosition;
+  /**
+   * The entry's version once this event was written (or when the relay read it), when known. If the
+   * entry still has the highest such version of a batch, nothing was written since: every pending
+   * event of it is in this batch or an earlier one, so its outbox ends up empty in the same write.
+   */
+  readonly version?: number;
 }
 
 export interface WatchlistStoreService {

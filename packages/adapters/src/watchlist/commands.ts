@@ -128,6 +128,7 @@ export const makeWatchlistCommands = (options: WatchlistCommandsOptions = {}) =>
               entry_key: watchlistEntryKey(command.user_id, movie_id),
               user_id: command.user_id,
               events,
+              version: result.version,
               earlier: Option.match(stored, { onNone: () => [], onSome: (s) => s.pending }),
             };
             if (mode === "relay") yield* publisher.wakeRelay;

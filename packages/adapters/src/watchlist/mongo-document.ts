@@ -52,6 +52,7 @@ export const PendingDocument = Schema.Struct({
   _id: Schema.String,
   user_id: Schema.String,
   outbox: StoredDocument.fields.outbox,
+  version: Schema.Int,
 });
 
 /** What list reads need: no outbox. */

@@ -1,5 +1,6 @@
 import type { WatchlistEvent } from "@cinematch/domain";
 import type { AnyBulkWriteOperation, Document } from "mongodb";
+import type { LogPosition } from "../event-log/EventLog.ts";
 import type { EntryWrite, PublishedEvent } from "./WatchlistStore.ts";
 import {
   encodeDocument,
@@ -97,10 +98,23 @@ export const updateOf = (
   };
 };
 
+const positionField = (event: WatchlistEvent) =>
+  event.event_type === "ADD" ? "add" : event.event_type === "DELETE" ? "delete" : undefined;
+
+const positionSet = (field: "add" | "delete", position: LogPosition) => ({
+  [`${field}_position`]: { partition: position.partition, offset: position.offset },
+  [`${field}_rank`]: offsetRank(position.offset),
+});
+
 /**
- * Clears published events, for a whole batch: per entry, unset exactly those outbox keys, record the
- * position of its current ADD/DELETE (keeping the later one when an event was published twice), and
- * drop the pending mark only if the outbox is now empty. Applied in order (`ordered: true`).
+ * Clears published events, for a whole batch (applied in order, `ordered: true`). Per entry, when the
+ * batch knows the entry's version: ONE write if nothing was written since (`{_id, version}` still
+ * matches): unset exactly those outbox keys, drop the pending mark (every event up to that version
+ * is published by now) and record the positions of its ADD/DELETE. Otherwise, and for entries whose
+ * version is unknown, the slow form: unset those keys, record each position only if the event is
+ * still the entry's current ADD/DELETE and the position is later than the one kept (an event
+ * published twice), and drop the pending mark only if the outbox is now empty. Each clause of the
+ * slow form reads the document on the server but writes only where its filter matches.
  */
 export const clearOperations = (published: ReadonlyArray<PublishedEvent>): Array<AnyBulkWriteOperation> => {
   const byEntry = new Map<string, Array<PublishedEvent>>();
@@ -113,15 +127,44 @@ export const clearOperations = (published: ReadonlyArray<PublishedEvent>): Array
   for (const [key, items] of byEntry) {
     const unset: Record<string, ""> = {};
     for (const { event } of items) unset[`outbox.${event.event_id}`] = "";
-    operations.push({ updateOne: { filter: { _id: key } as Document, update: { $unset: unset } } });
+    const versions = items.map((item) => item.version);
+    const version = versions.every((v) => v !== undefined) ? Math.max(...versions) : undefined;
+    const unchanged: Document = version === undefined ? {} : { version };
+    if (version !== undefined) {
+      // The batch holds the entry's events in write order: the last ADD is its current one, and a
+      // DELETE after it its current DELETE.
+      const set: Record<string, unknown> = {};
+      for (const { event, position } of items) {
+        const field = positionField(event);
+        if (field === "add") {
+          delete set.delete_position;
+          delete set.delete_rank;
+        }
+        if (field !== undefined) Object.assign(set, positionSet(field, position));
+      }
+      operations.push({
+        updateOne: {
+          filter: { _id: key, ...unchanged } as Document,
+          update: {
+            $unset: { ...unset, pending: "" },
+            ...(Object.keys(set).length === 0 ? {} : { $set: set }),
+          },
+        },
+      });
+    }
+    const changed: Document = version === undefined ? {} : { version: { $ne: version } };
+    operations.push({
+      updateOne: { filter: { _id: key, ...changed } as Document, update: { $unset: unset } },
+    });
     for (const { event, position } of items) {
-      const field = event.event_type === "ADD" ? "add" : event.event_type === "DELETE" ? "delete" : undefined;
+      const field = positionField(event);
       if (field === undefined) continue;
       const rank = offsetRank(position.offset);
       operations.push({
         updateOne: {
           filter: {
             _id: key,
+            ...changed,
             [`${field}_event_id`]: event.event_id,
             $or: [
               { [`${field}_position`]: null },
@@ -129,18 +172,13 @@ export const clearOperations = (published: ReadonlyArray<PublishedEvent>): Array
               { [`${field}_rank`]: { $lt: rank } },
             ],
           } as Document,
-          update: {
-            $set: {
-              [`${field}_position`]: { partition: position.partition, offset: position.offset },
-              [`${field}_rank`]: rank,
-            },
-          },
+          update: { $set: positionSet(field, position) },
         },
       });
     }
     operations.push({
       updateOne: {
-        filter: { _id: key, outbox: {} } as Document,
+        filter: { _id: key, ...changed, outbox: {} } as Document,
         update: { $unset: { pending: "" } },
       },
     });

@@ -100,7 +100,10 @@ export const makeWatchlistStoreMongo = Effect.gen(function* () {
    */
   const pendingDocuments = (limit?: number) =>
     tryMongo("movies.pendingEvents", () => {
-      const cursor = collection.find({ pending: PENDING }, { projection: { _id: 1, user_id: 1, outbox: 1 } });
+      const cursor = collection.find(
+        { pending: PENDING },
+        { projection: { _id: 1, user_id: 1, outbox: 1, version: 1 } },
+      );
       return (limit === undefined ? cursor : cursor.limit(limit)).toArray();
     }).pipe(Effect.flatMap((docs) => Effect.forEach(docs, decodePending)));
 
@@ -242,6 +245,7 @@ export const makeWatchlistStoreMongo = Effect.gen(function* () {
                     entry_key: doc._id,
                     user_id: doc.user_id,
                     events: outboxEvents(doc.outbox),
+                    version: doc.version,
                   }),
                 )
                 .filter((outbox) => outbox.events.length > 0)
