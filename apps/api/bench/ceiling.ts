@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { layerMongoDatabase, MongoDatabase } from "@cinematch/adapters";
+import { MongoDatabaseLive, MongoDatabase } from "@cinematch/adapters/mongo";
 import { Effect } from "effect";
 
 /**
@@ -40,7 +40,7 @@ export const measureBulkInsertCeiling = (
         await collection.drop().catch(() => undefined);
         return rate;
       }),
-    ).pipe(Effect.provide(layerMongoDatabase(mongoUrl)), Effect.scoped),
+    ).pipe(Effect.provide(MongoDatabaseLive(mongoUrl)), Effect.scoped),
   );
 
 /** One stored entry document of the run, as the ceiling's template. */
@@ -52,5 +52,5 @@ export const sampleEntryDocument = (mongoUrl: string): Promise<Record<string, un
         if (doc === null) throw new Error("no stored entry to copy for the ceiling");
         return doc as Record<string, unknown>;
       }),
-    ).pipe(Effect.provide(layerMongoDatabase(mongoUrl)), Effect.scoped),
+    ).pipe(Effect.provide(MongoDatabaseLive(mongoUrl)), Effect.scoped),
   );

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { EventLog, layerEventLogKafka } from "@cinematch/adapters";
+import { EventLog } from "@cinematch/adapters";
+import { EventLogKafka } from "@cinematch/adapters/kafka";
 import { Effect, Fiber } from "effect";
 
 /**
@@ -24,7 +25,7 @@ export const startTopicWatch = async (brokers: string, topic: string): Promise<T
   const timings: Array<{ readonly occurred: number; readonly delay: number }> = [];
   let records = 0;
   let duplicates = 0;
-  const layer = layerEventLogKafka({ brokers: brokers.split(","), clientId: `bench-watch-${randomUUID()}` });
+  const layer = EventLogKafka({ brokers: brokers.split(","), clientId: `bench-watch-${randomUUID()}` });
 
   const fiber = Effect.runFork(
     Effect.gen(function* () {

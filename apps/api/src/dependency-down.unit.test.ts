@@ -16,7 +16,7 @@ describe("an API whose store stops answering", () => {
         ...memory,
         list: (user_id, page) => hangWhileDown(memory.list(user_id, page)),
         get: (user_id, movie_id) => hangWhileDown(memory.get(user_id, movie_id)),
-        add: (...args) => hangWhileDown(memory.add(...args)),
+        commit: (write) => hangWhileDown(memory.commit(write)),
       }),
     });
     const { token } = await signUp(world, "down@example.com");

@@ -71,18 +71,27 @@ export interface PublishedEvent {
 
 export interface WatchlistStoreService {
   /** The entry (live or a tombstone) with its version and pending events; `None` when never written. */
-  readonly load: (user_id: string, movie_id: string) => Effect.Effect<Option.Option<StoredState>, StoreUnavailable>;
+  readonly load: (
+    user_id: string,
+    movie_id: string,
+  ) => Effect.Effect<Option.Option<StoredState>, StoreUnavailable>;
   /**
    * Persists what the decider returned, durably, in one single-document write (concurrent commits
    * may share one bulk write). Returns what it wrote; never reads back.
    */
   readonly commit: (write: EntryWrite) => Effect.Effect<CommitResult, StoreUnavailable>;
-  readonly get: (user_id: string, movie_id: string) => Effect.Effect<Option.Option<WatchedEntry>, StoreUnavailable>;
+  readonly get: (
+    user_id: string,
+    movie_id: string,
+  ) => Effect.Effect<Option.Option<WatchedEntry>, StoreUnavailable>;
   /** A user's live entries, newest added first. */
   readonly list: (
     user_id: string,
     page: { readonly offset: number; readonly limit: number },
-  ) => Effect.Effect<{ readonly entries: ReadonlyArray<WatchedEntry>; readonly total: number }, StoreUnavailable>;
+  ) => Effect.Effect<
+    { readonly entries: ReadonlyArray<WatchedEntry>; readonly total: number },
+    StoreUnavailable
+  >;
   /** Live entries of many users in one query (the user-stats runner loads each batch's users at once). */
   readonly entriesOfUsers: (
     user_ids: ReadonlyArray<string>,
