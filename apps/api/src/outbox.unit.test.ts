@@ -25,15 +25,16 @@ describe("the API's outbox", () => {
     expect(
       (await world.call("POST", "/movies", { token: alice.token, body: { movie_id: "ml-1" } })).status,
     ).toBe(201);
-    const events = await eventually(topic, (found) => found.length > 0);
+    const events = await eventuallyAsync(topic, (found) => found.length > 0, POLL);
     expect(events.map((e) => [e.key, e.event.event_type, e.event.movie.movie_id])).toEqual([
       [alice.user_id, "ADD", "ml-1"],
     ]);
     expect(
       backlogOf(
-        await eventually(
+        await eventuallyAsync(
           async () => (await world.call("GET", "/metrics")).text,
           (text) => backlogOf(text) === 0,
+          POLL,
         ),
       ),
     ).toBe(0);
@@ -81,6 +82,6 @@ describe("the API's outbox", () => {
 
     // Back to normal: the next write is published again.
     await world.call("POST", "/movies", { token: bob.token, body: { movie_id: "ml-2" } });
-    expect((await eventually(topic, (found) => found.length >= 9)).length).toBe(9);
+    expect((await eventuallyAsync(topic, (found) => found.length >= 9, POLL)).length).toBe(9);
   });
 });

@@ -1,5 +1,6 @@
 import { Effect } from "effect";
 import type { AnyBulkWriteOperation, Collection, Document } from "mongodb";
+import { isDuplicateKeyError } from "../mongo/errors.ts";
 import { StoreUnavailable } from "../store-errors.ts";
 
 /**
@@ -41,8 +42,6 @@ interface Update {
   readonly probe: UpdateProbe;
 }
 
-const DUPLICATE_KEY = new Set([11000, 11001]);
-
 const failure = (operation: string, cause: unknown) =>
   new StoreUnavailable({ operation, message: cause instanceof Error ? cause.message : String(cause), cause });
 
@@ -66,11 +65,11 @@ export const makeGroupCommit = (collection: Collection<Document>, options: Group
         index: number;
         code?: number;
       }>;
-      const codes = new Map(writeErrors.map((e) => [e.index, e.code]));
+      const failed = new Map(writeErrors.map((e) => [e.index, e]));
       batch.forEach((p, index) => {
         if (writeErrors.length === 0) p.resume(Effect.fail(failure("movies.insertMany", cause)));
-        else if (!codes.has(index)) p.resume(Effect.succeed("inserted"));
-        else if (DUPLICATE_KEY.has(codes.get(index) ?? 0)) p.resume(Effect.succeed("exists"));
+        else if (!failed.has(index)) p.resume(Effect.succeed("inserted"));
+        else if (isDuplicateKeyError(failed.get(index))) p.resume(Effect.succeed("exists"));
         else p.resume(Effect.fail(failure("movies.insertMany", cause)));
       });
     }
