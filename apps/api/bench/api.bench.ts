@@ -206,6 +206,7 @@ const main = async () => {
   try {
     await waitReady(url, child);
     const tokens: Array<string> = [];
+    const userIds: Array<string> = [];
     for (let i = 0; i < USERS; i += 20) {
       const batch = await Promise.all(
         Array.from({ length: Math.min(20, USERS - i) }, async (_, k) => {
@@ -215,39 +216,38 @@ const main = async () => {
             body: JSON.stringify({ email: `bench-${i + k}@example.com`, password: "benchmark password" }),
           });
           if (response.status !== 201) throw new Error(`signup: ${response.status} ${await response.text()}`);
-          return ((await response.json()) as { token: string }).token;
+          return (await response.json()) as { token: string; user_id: string };
         }),
       );
-      tokens.push(...batch);
+      tokens.push(...batch.map((answer) => answer.token));
+      userIds.push(...batch.map((answer) => answer.user_id));
     }
 
     // Each POST adds a new (user, film) pair: 200 users × 2,000 films, walked in order.
     let counter = 0;
+    const newPairs: Array<autocannon.Request> = [
+      {
+        method: "POST",
+        path: "/movies",
+        setupRequest: (request) => {
+          const c = counter++;
+          return {
+            ...request,
+            headers: { "content-type": "application/json", authorization: `Bearer ${tokens[c % USERS]}` },
+            body: JSON.stringify({
+              movie_id: `bench-${Math.floor(c / USERS) % FILMS}`,
+              rating: 1 + (c % 10),
+            }),
+          };
+        },
+      },
+    ];
     const postMovies = (connections: number) =>
       run(
         {
           url,
           connections,
-          requests: [
-            {
-              method: "POST",
-              path: "/movies",
-              setupRequest: (request) => {
-                const c = counter++;
-                return {
-                  ...request,
-                  headers: {
-                    "content-type": "application/json",
-                    authorization: `Bearer ${tokens[c % USERS]}`,
-                  },
-                  body: JSON.stringify({
-                    movie_id: `bench-${Math.floor(c / USERS) % FILMS}`,
-                    rating: 1 + (c % 10),
-                  }),
-                };
-              },
-            },
-          ],
+          requests: newPairs,
         },
         "POST /movies",
       );
@@ -259,26 +259,7 @@ const main = async () => {
           url,
           connections: 200,
           overallRate: OPEN_RATE,
-          requests: [
-            {
-              method: "POST",
-              path: "/movies",
-              setupRequest: (request) => {
-                const c = counter++;
-                return {
-                  ...request,
-                  headers: {
-                    "content-type": "application/json",
-                    authorization: `Bearer ${tokens[c % USERS]}`,
-                  },
-                  body: JSON.stringify({
-                    movie_id: `bench-${Math.floor(c / USERS) % FILMS}`,
-                    rating: 1 + (c % 10),
-                  }),
-                };
-              },
-            },
-          ],
+          requests: newPairs,
         },
         `POST /movies open loop ${OPEN_RATE}/s`,
         OPEN_SECONDS,
@@ -333,7 +314,8 @@ const main = async () => {
     await watch.close();
 
     // The ceiling, in the same run: the server's own bulk insert rate for the documents the API wrote.
-    const sample = await sampleEntryDocument(mongoUrl);
+    // The first POST's entry (by `_id`: the one lookup FerretDB answers from its index).
+    const sample = await sampleEntryDocument(mongoUrl, `${userIds[0]}|bench-0`);
     const ceilings = [
       { batch: 100, clients: 1 },
       { batch: 100, clients: 4 },

@@ -44,11 +44,11 @@ export const measureBulkInsertCeiling = (
   );
 
 /** One stored entry document of the run, as the ceiling's template. */
-export const sampleEntryDocument = (mongoUrl: string): Promise<Record<string, unknown>> =>
+export const sampleEntryDocument = (mongoUrl: string, key: string): Promise<Record<string, unknown>> =>
   Effect.runPromise(
     Effect.flatMap(MongoDatabase, ({ db }) =>
       Effect.promise(async () => {
-        const doc = await db.collection("movies").findOne({});
+        const doc = await db.collection("movies").findOne({ _id: key as never });
         if (doc === null) throw new Error("no stored entry to copy for the ceiling");
         return doc as Record<string, unknown>;
       }),

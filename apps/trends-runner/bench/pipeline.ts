@@ -35,7 +35,7 @@ import {
   WatchlistStoreMongo,
 } from "@cinematch/adapters/mongo";
 import { readMovieLensMovies, readMovieLensRatings, replayPlan } from "@cinematch/cli";
-import { CURRENT_SCHEMA_VERSION, type Film, type MovieAdded } from "@cinematch/domain";
+import { CURRENT_SCHEMA_VERSION, evolve, type Film, type MovieAdded } from "@cinematch/domain";
 import {
   defaultUserStatsRunnerConfig,
   startUserStatsRunner,
@@ -204,20 +204,7 @@ const program = Effect.gen(function* () {
   yield* Effect.forEach(
     events,
     (event) =>
-      store.commit({
-        expected_version: undefined,
-        state: {
-          entry: {
-            user_id: event.user_id,
-            movie: event.movie,
-            rating: event.rating!,
-            watched_at: event.watched_at,
-            added_at: event.added_at,
-          },
-          removed: false,
-        },
-        events: [event],
-      }),
+      store.commit({ expected_version: undefined, state: evolve(undefined, event), events: [event] }),
     { concurrency: 16, discard: true },
   );
   const entriesPerSecond = events.length / ((performance.now() - fillStarted) / 1000);
@@ -399,15 +386,7 @@ const program = Effect.gen(function* () {
               ({ event }) =>
                 store.commit({
                   expected_version: undefined,
-                  state: {
-                    entry: {
-                      user_id: event.user_id,
-                      movie: event.movie,
-                      watched_at: event.watched_at,
-                      added_at: event.added_at,
-                    },
-                    removed: false,
-                  },
+                  state: evolve(undefined, event),
                   events: [event],
                 }),
               { concurrency: 32, discard: true },
