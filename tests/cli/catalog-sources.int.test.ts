@@ -3,7 +3,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { type CatalogEntry, CatalogStore, WatchlistStore } from "@cinematch/adapters";
 import { CatalogStoreMongo, MongoDatabaseLive, WatchlistStoreMongo } from "@cinematch/adapters/mongo";
-import { makeCatalogIndex, normalizeTitle } from "@cinematch/domain";
+import { evolve, makeCatalogIndex, type MovieAdded, normalizeTitle } from "@cinematch/domain";
 import { Effect, Layer } from "effect";
 import { MongoClient } from "mongodb";
 import { afterAll, describe, expect, it } from "vitest";
@@ -147,21 +147,19 @@ describe("the demo seed, then IMDB and MovieLens imports, in either order", () =
       const demoPulp = entriesNamed(seeded, "Pulp Fiction", 1994);
       expect(demoPulp).toHaveLength(1);
       const now = Date.now();
+      const added: MovieAdded = {
+        event_type: "ADD",
+        schema_version: 1,
+        event_id: `ev-${order.label}`,
+        user_id: "u-demo",
+        occurred_at: now,
+        movie: demoPulp[0]!.film,
+        added_at: now,
+        rating: 9,
+        watched_at: now,
+      };
       await withWatchlist(url, (store) =>
-        store.add(
-          { user_id: "u-demo", movie: demoPulp[0]!.film, rating: 9, watched_at: now, added_at: now },
-          {
-            event_type: "ADD",
-            schema_version: 1,
-            event_id: `ev-${order.label}`,
-            user_id: "u-demo",
-            occurred_at: now,
-            movie: demoPulp[0]!.film,
-            added_at: now,
-            rating: 9,
-            watched_at: now,
-          },
-        ),
+        store.commit({ expected_version: undefined, state: evolve(undefined, added), events: [added] }),
       );
 
       for (const step of order.steps) await importFiles(url, [...step]);

@@ -248,8 +248,9 @@ export const watchlistStoreContract = (
               sampleEntry("u3", "m3", T0),
               sampleEntry("u3", "m1", T0),
             ];
-            for (const [k, entry] of entries.entries()) yield* store.add(entry, addedEvent(entry, `e${k}`));
-            yield* store.remove("u3", "m1", removedEvent("e9", T0 + 3 * MINUTE));
+            for (const [k, entry] of entries.entries())
+              yield* via(store).add(entry, addedEvent(entry, `e${k}`));
+            yield* via(store).remove("u3", "m1", removedEvent("e9", T0 + 3 * MINUTE));
             return {
               films: yield* store.entriesOfFilms(["m1", "m2", "m1"]),
               none: yield* store.entriesOfFilms([]),
