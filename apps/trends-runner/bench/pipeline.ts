@@ -24,7 +24,7 @@ import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { EventLog, toOutgoingMessage, UserStatsStore, WatchlistStore } from "@cinematch/adapters";
-import { EventLogKafka } from "@cinematch/adapters/kafka";
+import { bareConsumeRate, EventLogKafka } from "@cinematch/adapters/kafka";
 import {
   GlobalStatsStoreMongo,
   MongoDatabaseLive,
@@ -144,31 +144,8 @@ const groupFromZero = async (groupId: string) => {
 };
 
 /** 1. A bare kafkajs consumer: messages per second over the whole topic. */
-const rawConsumeRate = async (): Promise<number> => {
-  const consumer = kafka.consumer({ groupId: `${run}-raw`, maxWaitTimeInMs: 100 });
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
-  let seen = 0;
-  let joined = 0;
-  let last = 0;
-  consumer.on(consumer.events.GROUP_JOIN, () => {
-    joined = performance.now();
-  });
-  await new Promise<void>((resolve) => {
-    void consumer.run({
-      autoCommit: false,
-      partitionsConsumedConcurrently: PARTITIONS,
-      eachBatch: async ({ batch }) => {
-        seen += batch.messages.length;
-        last = performance.now();
-        if (seen >= N) resolve();
-      },
-    });
-  });
-  await consumer.disconnect();
-  // From the group join (the runners are timed from theirs too) to the last message.
-  return (N / Math.max(last - joined, 1)) * 1000;
-};
+const rawConsumeRate = () =>
+  bareConsumeRate({ brokers, topic, groupId: `${run}-raw`, partitions: PARTITIONS, expected: N });
 
 // ---- the benchmark --------------------------------------------------------------------------------------
 
