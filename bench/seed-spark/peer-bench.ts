@@ -23,7 +23,7 @@ import { EventLog, toOutgoingMessage, WatchlistStore } from "@cinematch/adapters
 import { bareConsumeRate, EventLogKafka } from "@cinematch/adapters/kafka";
 import { MongoDatabaseLive, WatchlistStoreMongo } from "@cinematch/adapters/mongo";
 import { readMovieLensMovies, readMovieLensRatings, replayPlan } from "@cinematch/cli";
-import { CURRENT_SCHEMA_VERSION, type Film, type MovieAdded } from "@cinematch/domain";
+import { CURRENT_SCHEMA_VERSION, evolve, type Film, type MovieAdded } from "@cinematch/domain";
 import { Effect, Layer, ManagedRuntime } from "effect";
 import kafkajs from "kafkajs";
 import { type Db, MongoClient } from "mongodb";
@@ -126,16 +126,7 @@ const makeWriter = (db: string, topic: string) => {
           yield* Effect.forEach(
             events,
             (event) =>
-              store.add(
-                {
-                  user_id: event.user_id,
-                  movie: event.movie,
-                  ...(event.rating === undefined ? {} : { rating: event.rating }),
-                  watched_at: event.watched_at,
-                  added_at: event.added_at,
-                },
-                event,
-              ),
+              store.commit({ expected_version: undefined, state: evolve(undefined, event), events: [event] }),
             { concurrency: 32, discard: true },
           );
           const eventLog = yield* EventLog;
