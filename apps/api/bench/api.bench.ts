@@ -315,19 +315,23 @@ const main = async () => {
 
     // The ceiling, in the same run: the server's own bulk insert rate for the documents the API wrote.
     // The first POST's entry (by `_id`: the one lookup FerretDB answers from its index).
-    const sample = await sampleEntryDocument(mongoUrl, `${userIds[0]}|bench-0`);
-    const ceilings = [
-      { batch: 100, clients: 1 },
-      { batch: 100, clients: 4 },
-    ];
     const ceilingRates: Array<{ batch: number; clients: number; rate: number }> = [];
-    for (const c of ceilings) {
-      ceilingRates.push({
-        ...c,
-        rate: await measureBulkInsertCeiling(mongoUrl, sample, { ...c, seconds: 5 }),
-      });
+    try {
+      const sample = await sampleEntryDocument(mongoUrl, `${userIds[0]}|bench-0`);
+      for (const c of [
+        { batch: 100, clients: 1 },
+        { batch: 100, clients: 4 },
+      ]) {
+        ceilingRates.push({
+          ...c,
+          rate: await measureBulkInsertCeiling(mongoUrl, sample, { ...c, seconds: 5 }),
+        });
+      }
+    } catch (error) {
+      // Say so rather than lose the phases' figures: on the loaded shared machine this has timed out.
+      console.error(`ceiling not measured: ${error instanceof Error ? error.message : String(error)}`);
     }
-    const ceiling = Math.max(...ceilingRates.map((c) => c.rate));
+    const ceiling = ceilingRates.length === 0 ? Number.NaN : Math.max(...ceilingRates.map((c) => c.rate));
 
     const metrics = await (await fetch(`${url}/metrics`)).text();
     const published = /^cinematch_events_published_total (\d+)/m.exec(metrics)?.[1];
