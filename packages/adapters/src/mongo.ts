@@ -8,3 +8,4 @@ export * from "./accounts/mongo.ts";
 export * from "./catalog/mongo.ts";
 export * from "./read-models/mongo.ts";
 export * from "./trends-state/mongo.ts";
+export * from "./ownership/mongo.ts";

@@ -6,3 +6,4 @@ export * from "./accounts/AccountsStore.contract.ts";
 export * from "./catalog/CatalogStore.contract.ts";
 export * from "./read-models/ReadModels.contract.ts";
 export * from "./trends-state/TrendsStateStore.contract.ts";
+export * from "./ownership/PartitionOwnership.contract.ts";

@@ -229,5 +229,67 @@ export const trendsStateStoreContract = (
         expect(outcome.partitions).toEqual([1]);
       });
     });
+
+    describe("given a partition owned under epoch 1 and then taken over under epoch 2", () => {
+      it("when the epoch-1 owner writes late (pieces, checkpoint, a clear), then readers still get epoch 2's state", async () => {
+        const outcome = await run((store) =>
+          Effect.gen(function* () {
+            const old = sampleTrendState(6, 4);
+            const oldChanges = takeChanges(old);
+            yield* store.writePieces(oldChanges.upserts, [], 1);
+            yield* store.putCheckpoints([
+              { checkpoint: oldChanges.checkpoint, bootstrap_complete: true, epoch: 1, base_epoch: 1 },
+            ]);
+            const successor = sampleTrendState(6, 6);
+            const newChanges = takeChanges(successor);
+            yield* store.writePieces(newChanges.upserts, [], 2);
+            yield* store.putCheckpoints([
+              { checkpoint: newChanges.checkpoint, bootstrap_complete: true, epoch: 2, base_epoch: 1 },
+            ]);
+            // The superseded owner wakes up: a stale state of fewer films, written after its successor's.
+            const stale = takeChanges(sampleTrendState(6, 2));
+            yield* store.writePieces(stale.upserts, [{ partition: 6, movie_id: "ml-5" }], 1);
+            yield* store.putCheckpoints([
+              { checkpoint: stale.checkpoint, bootstrap_complete: true, epoch: 1, base_epoch: 1 },
+            ]);
+            yield* store.clearPartition(6, 1);
+            const latest = Option.getOrThrow(yield* store.checkpointOf(6));
+            return {
+              epoch: latest.epoch,
+              checkpoint: latest.checkpoint,
+              all: (yield* store.checkpoints).map((c) => c.epoch),
+              pieces: yield* store.piecesOf(6, latest.base_epoch),
+              expected: newChanges.upserts,
+            };
+          }),
+        );
+        expect(outcome.epoch).toBe(2);
+        expect(outcome.all).toEqual([2]);
+        expect(outcome.checkpoint).toEqual(trendCheckpoint(sampleTrendState(6, 6)));
+        expect(outcome.pieces).toEqual(
+          [...outcome.expected].sort((a, b) =>
+            a.movie_id < b.movie_id ? -1 : a.movie_id > b.movie_id ? 1 : 0,
+          ),
+        );
+      });
+
+      it("when a bootstrap under epoch 3 clears what older epochs wrote, then only epoch 3's pieces count", async () => {
+        const outcome = await run((store) =>
+          Effect.gen(function* () {
+            yield* store.writePieces(takeChanges(sampleTrendState(2, 5)).upserts, [], 2);
+            yield* store.clearPartition(2, 3);
+            const fresh = takeChanges(sampleTrendState(2, 1));
+            yield* store.writePieces(fresh.upserts, [], 3);
+            // A late epoch-2 write after the clear must not come back into the epoch-3 state.
+            yield* store.writePieces(takeChanges(sampleTrendState(2, 5)).upserts, [], 2);
+            yield* store.putCheckpoints([
+              { checkpoint: fresh.checkpoint, bootstrap_complete: true, epoch: 3, base_epoch: 3 },
+            ]);
+            return (yield* store.piecesOf(2, 3)).map((p) => p.movie_id);
+          }),
+        );
+        expect(outcome).toEqual(["ml-0"]);
+      });
+    });
   });
 };

@@ -24,6 +24,17 @@ export interface TrendPartitionCheckpoint {
    * (or missing) checkpoint next to pieces clears the partition and bootstraps it again.
    */
   readonly bootstrap_complete: boolean;
+  /**
+   * The ownership epoch of the writer (`PartitionOwnership`; 0 when ownership is not used). A
+   * partition's checkpoint is the one of its highest epoch: a superseded owner writing late only
+   * writes its own epoch's document, which readers no longer take.
+   */
+  readonly epoch?: number;
+  /**
+   * The epoch whose bootstrap built this state. Pieces written under a lower epoch belong to an
+   * older state of the partition (a zombie's late bootstrap, say) and are ignored. Default 0.
+   */
+  readonly base_epoch?: number;
 }
 
 /** A film piece to delete: the film's state in that partition became empty. */
@@ -42,21 +53,37 @@ export interface TrendsStateStoreService {
   readonly putCheckpoints: (
     checkpoints: ReadonlyArray<TrendPartitionCheckpoint>,
   ) => Effect.Effect<void, StoreUnavailable>;
-  /** Every saved piece of the partition, by movie id. */
-  readonly piecesOf: (partition: number) => Effect.Effect<ReadonlyArray<TrendFilmPiece>, StoreUnavailable>;
-  /** `piecesOf` for several partitions in one read (a runner loading all its partitions at start). */
+  /**
+   * Every saved piece of the partition, by movie id: each film's version of the highest (epoch,
+   * version), among those written under `baseEpoch` (default 0) or later.
+   */
+  readonly piecesOf: (
+    partition: number,
+    baseEpoch?: number,
+  ) => Effect.Effect<ReadonlyArray<TrendFilmPiece>, StoreUnavailable>;
+  /** `piecesOf` for several partitions in one read (the output loading every partition it lacks). */
   readonly piecesOfPartitions: (
     partitions: ReadonlyArray<number>,
+    baseEpochs?: ReadonlyMap<number, number>,
   ) => Effect.Effect<ReadonlyMap<number, ReadonlyArray<TrendFilmPiece>>, StoreUnavailable>;
   /** Partitions that have at least one saved piece (to find interrupted bootstraps). */
   readonly partitionsWithPieces: Effect.Effect<ReadonlyArray<number>, StoreUnavailable>;
-  /** Replaces the given pieces whole and deletes the given ones; any number of partitions at once. */
+  /**
+   * Replaces the given pieces whole and deletes the given ones; any number of partitions at once.
+   * `epoch` (default 0) is the writer's ownership epoch: a version written under a higher epoch
+   * always ranks above one written under a lower epoch, whatever the order the writes land in.
+   */
   readonly writePieces: (
     upserts: ReadonlyArray<TrendFilmPiece>,
     removals: ReadonlyArray<TrendPieceKey>,
+    epoch?: number,
   ) => Effect.Effect<void, StoreUnavailable>;
-  /** Deletes the partition's checkpoint FIRST, then its pieces: a stop half-way still reads as "no state". */
-  readonly clearPartition: (partition: number) => Effect.Effect<void, StoreUnavailable>;
+  /**
+   * Deletes the partition's checkpoints FIRST, then its pieces: a stop half-way still reads as "no
+   * state". With `belowEpoch`, only what was written under a lower epoch (a bootstrap by the owner
+   * of `belowEpoch`: a superseded owner doing it late cannot delete its successors' state).
+   */
+  readonly clearPartition: (partition: number, belowEpoch?: number) => Effect.Effect<void, StoreUnavailable>;
 }
 
 export class TrendsStateStore extends Context.Tag("@cinematch/adapters/TrendsStateStore")<

@@ -36,7 +36,12 @@ import { decodeStored } from "../mongo/decode-stored.ts";
  * this process read (`piecesOf*`, or a cleared partition); it re-reads a partition after a failed
  * write, so one writer per partition (the consumer group's owner) never reuses a number.
  *
- * Checkpoints (`trend_checkpoints`, one small document per partition) are replaced in place.
+ * Checkpoints (`trend_checkpoints`) are one small document per partition and ownership epoch,
+ * `_id: "<partition>"` for epoch 0 (no ownership) or `"<partition>|<epoch>"`, replaced in place by
+ * that epoch's owner alone; a partition's checkpoint is its highest epoch's. Piece versions written
+ * under an epoch > 0 carry it (`epoch`, `_id: "<partition>|<movie_id>|<epoch>|<v>"`) and rank by
+ * (epoch, v): a superseded owner's late write never hides its successor's. Older epochs'
+ * checkpoints are deleted once the new epoch's is written.
  */
 
 export interface TrendsStateMongoOptions {
@@ -45,9 +50,14 @@ export interface TrendsStateMongoOptions {
 }
 
 interface Version {
+  readonly epoch: number;
   readonly v: number;
   readonly id: string;
 }
+
+const epochOf = (doc: Document): number => (typeof doc.epoch === "number" ? doc.epoch : 0);
+const ranksAbove = (a: Document, b: Document) =>
+  epochOf(a) > epochOf(b) || (epochOf(a) === epochOf(b) && (a.v as number) > (b.v as number));
 
 const INSERT_CHUNK = 1000;
 const DELETE_CHUNK = 5000;
@@ -71,8 +81,24 @@ export const makeTrendsStateStoreMongo = (options: TrendsStateMongoOptions = {})
         (checkpoint): TrendPartitionCheckpoint => ({
           checkpoint,
           bootstrap_complete: doc.bootstrap_complete === true,
+          epoch: epochOf(doc),
+          base_epoch: typeof doc.base_epoch === "number" ? doc.base_epoch : 0,
         }),
       );
+    /** Each partition's highest-epoch checkpoint document. */
+    const latestByPartition = (docs: ReadonlyArray<Document>) => {
+      const latest = new Map<number, Document>();
+      for (const doc of docs) {
+        const current = latest.get(doc.partition as number);
+        if (current === undefined || epochOf(doc) > epochOf(current))
+          latest.set(doc.partition as number, doc);
+      }
+      return latest;
+    };
+    const checkpointId = (partition: number, epoch: number) =>
+      epoch === 0 ? String(partition) : `${partition}|${epoch}`;
+    /** Partition|epoch pairs whose older checkpoints this process already deleted. */
+    const retired = new Set<string>();
 
     /** Partition → film → its highest version, for partitions whose versions this process knows. */
     const versions = new Map<number, Map<string, Version>>();
@@ -80,7 +106,11 @@ export const makeTrendsStateStoreMongo = (options: TrendsStateMongoOptions = {})
     let superseded: Array<string> = [];
 
     /** Takes the documents of these partitions (every version), keeps each film's highest, notes the rest. */
-    const absorb = (partitions: ReadonlyArray<number>, docs: ReadonlyArray<Document>) => {
+    const absorb = (
+      partitions: ReadonlyArray<number>,
+      docs: ReadonlyArray<Document>,
+      baseEpochs?: ReadonlyMap<number, number>,
+    ) => {
       const wanted = new Set(partitions);
       const highest = new Map<number, Map<string, Document>>();
       for (const partition of partitions) highest.set(partition, new Map());
@@ -88,8 +118,13 @@ export const makeTrendsStateStoreMongo = (options: TrendsStateMongoOptions = {})
       for (const doc of docs) {
         const byFilm = highest.get(doc.partition as number);
         if (byFilm === undefined) continue;
+        if (epochOf(doc) < (baseEpochs?.get(doc.partition as number) ?? 0)) {
+          // Written for an older state of the partition (before its latest bootstrap).
+          superseded.push(doc._id as string);
+          continue;
+        }
         const current = byFilm.get(doc.movie_id as string);
-        if (current === undefined || (doc.v as number) > (current.v as number)) {
+        if (current === undefined || ranksAbove(doc, current)) {
           if (current !== undefined) superseded.push(current._id as string);
           byFilm.set(doc.movie_id as string, doc);
         } else superseded.push(doc._id as string);
@@ -99,7 +134,7 @@ export const makeTrendsStateStoreMongo = (options: TrendsStateMongoOptions = {})
         const known = new Map<string, Version>();
         const docsOfPartition: Array<Document> = [];
         for (const [movie_id, doc] of byFilm) {
-          known.set(movie_id, { v: doc.v as number, id: doc._id as string });
+          known.set(movie_id, { epoch: epochOf(doc), v: doc.v as number, id: doc._id as string });
           if (doc.removed !== true) docsOfPartition.push(doc);
         }
         versions.set(partition, known);
@@ -116,10 +151,13 @@ export const makeTrendsStateStoreMongo = (options: TrendsStateMongoOptions = {})
           .toArray(),
       );
 
-    const piecesOfPartitions = (partitions: ReadonlyArray<number>) =>
+    const piecesOfPartitions = (
+      partitions: ReadonlyArray<number>,
+      baseEpochs?: ReadonlyMap<number, number>,
+    ) =>
       Effect.gen(function* () {
         if (partitions.length === 0) return new Map<number, ReadonlyArray<TrendFilmPiece>>();
-        const live = absorb(partitions, yield* readPartitions(partitions));
+        const live = absorb(partitions, yield* readPartitions(partitions), baseEpochs);
         const out = new Map<number, ReadonlyArray<TrendFilmPiece>>();
         for (const [partition, docs] of live) {
           const decoded = yield* Effect.forEach(docs, decodePiece);
@@ -140,7 +178,7 @@ export const makeTrendsStateStoreMongo = (options: TrendsStateMongoOptions = {})
       }
     });
 
-    const writePieces: TrendsStateStoreService["writePieces"] = (upserts, removals) =>
+    const writePieces: TrendsStateStoreService["writePieces"] = (upserts, removals, epoch = 0) =>
       Effect.gen(function* () {
         const involved = [
           ...new Set([...upserts.map((p) => p.partition), ...removals.map((r) => r.partition)]),
@@ -160,23 +198,23 @@ export const makeTrendsStateStoreMongo = (options: TrendsStateMongoOptions = {})
         const bump = (partition: number, movie_id: string) => {
           const old = versions.get(partition)?.get(movie_id);
           const v = (old?.v ?? 0) + 1;
-          const id = `${partition}|${movie_id}|${v}`;
+          const id = epoch === 0 ? `${partition}|${movie_id}|${v}` : `${partition}|${movie_id}|${epoch}|${v}`;
           next.set(`${partition}|${movie_id}`, {
             partition,
             movie_id,
-            version: { v, id },
+            version: { epoch, v, id },
             ...(old === undefined ? {} : { old }),
           });
           return { id, v, old };
         };
         for (const piece of upserts) {
           const { id, v } = bump(piece.partition, piece.movie_id);
-          docs.push({ _id: id, v, ...encodePiece(piece) });
+          docs.push({ _id: id, v, ...(epoch === 0 ? {} : { epoch }), ...encodePiece(piece) });
         }
         for (const { partition, movie_id } of removals) {
           if (versions.get(partition)?.get(movie_id) === undefined) continue; // nothing saved: nothing to remove
           const { id, v } = bump(partition, movie_id);
-          docs.push({ _id: id, v, partition, movie_id, removed: true });
+          docs.push({ _id: id, v, ...(epoch === 0 ? {} : { epoch }), partition, movie_id, removed: true });
         }
         for (let start = 0; start < docs.length; start += INSERT_CHUNK) {
           const chunk = docs.slice(start, start + INSERT_CHUNK);
@@ -196,33 +234,59 @@ export const makeTrendsStateStoreMongo = (options: TrendsStateMongoOptions = {})
         if (superseded.length >= compactAfter) yield* compact;
       });
 
+    const readCheckpoints = (partition?: number) =>
+      tryMongo("trend_checkpoints.read", () =>
+        checkpoints.find(partition === undefined ? {} : { partition }).toArray(),
+      );
+
+    /** Deletes the partition's checkpoints of epochs below `epoch` (their owners were superseded). */
+    const retire = (partition: number, epoch: number) =>
+      Effect.gen(function* () {
+        const key = `${partition}|${epoch}`;
+        if (epoch === 0 || retired.has(key)) return;
+        const older = (yield* readCheckpoints(partition))
+          .filter((doc) => epochOf(doc) < epoch)
+          .map((doc) => doc._id);
+        if (older.length > 0) {
+          yield* tryMongo("trend_checkpoints.retire", () => checkpoints.deleteMany({ _id: { $in: older } }));
+        }
+        retired.add(key);
+      });
+
     const service: TrendsStateStoreService = {
-      checkpoints: tryMongo("trend_checkpoints.read", () => checkpoints.find({}).toArray()).pipe(
-        Effect.flatMap((docs) => Effect.forEach(docs, toCheckpoint)),
+      checkpoints: readCheckpoints().pipe(
+        Effect.flatMap((docs) => Effect.forEach(latestByPartition(docs).values(), toCheckpoint)),
         Effect.map((list) => [...list].sort((a, b) => a.checkpoint.partition - b.checkpoint.partition)),
       ),
       checkpointOf: (partition) =>
-        tryMongo("trend_checkpoints.read", () => checkpoints.findOne({ _id: String(partition) })).pipe(
-          Effect.flatMap((doc) => (doc === null ? Effect.succeedNone : Effect.asSome(toCheckpoint(doc)))),
+        readCheckpoints(partition).pipe(
+          Effect.flatMap((docs) => {
+            const doc = latestByPartition(docs).get(partition);
+            return doc === undefined ? Effect.succeedNone : Effect.asSome(toCheckpoint(doc));
+          }),
         ),
       putCheckpoints: (list) =>
-        Effect.suspend(() => {
+        Effect.gen(function* () {
           const operations: Array<AnyBulkWriteOperation<KeyedDocument>> = list.map(
-            ({ checkpoint, bootstrap_complete }) => {
+            ({ checkpoint, bootstrap_complete, epoch = 0, base_epoch = 0 }) => {
               const encoded = encodeCheckpoint(checkpoint);
               return {
                 replaceOne: {
-                  filter: { _id: String(encoded.partition) },
-                  replacement: { ...encoded, bootstrap_complete },
+                  filter: { _id: checkpointId(encoded.partition, epoch) },
+                  replacement: { ...encoded, bootstrap_complete, epoch, base_epoch },
                   upsert: true,
                 },
               };
             },
           );
-          return bulkWriteInChunks(checkpoints, operations, "trend_checkpoints.put");
+          yield* bulkWriteInChunks(checkpoints, operations, "trend_checkpoints.put");
+          for (const { checkpoint, epoch = 0 } of list) yield* retire(checkpoint.partition, epoch);
         }),
-      piecesOf: (partition) =>
-        Effect.map(piecesOfPartitions([partition]), (byPartition) => byPartition.get(partition) ?? []),
+      piecesOf: (partition, baseEpoch = 0) =>
+        Effect.map(
+          piecesOfPartitions([partition], new Map([[partition, baseEpoch]])),
+          (byPartition) => byPartition.get(partition) ?? [],
+        ),
       piecesOfPartitions,
       partitionsWithPieces: tryMongo("trend_film_state.partitions", () => pieces.distinct("partition")).pipe(
         Effect.map((values) =>
@@ -230,16 +294,32 @@ export const makeTrendsStateStoreMongo = (options: TrendsStateMongoOptions = {})
         ),
       ),
       writePieces,
-      clearPartition: (partition) =>
-        tryMongo("trend_checkpoints.delete", () => checkpoints.deleteOne({ _id: String(partition) })).pipe(
-          Effect.zipRight(tryMongo("trend_film_state.clear", () => pieces.deleteMany({ partition }))),
-          Effect.zipRight(
-            Effect.sync(() => {
-              versions.set(partition, new Map());
-              superseded = superseded.filter((id) => !id.startsWith(`${partition}|`));
-            }),
-          ),
-        ),
+      clearPartition: (partition, belowEpoch) =>
+        Effect.gen(function* () {
+          if (belowEpoch === undefined) {
+            yield* tryMongo("trend_checkpoints.delete", () => checkpoints.deleteMany({ partition }));
+            yield* tryMongo("trend_film_state.clear", () => pieces.deleteMany({ partition }));
+          } else {
+            // Only what older epochs wrote: a superseded owner clearing late cannot touch its successors' state.
+            const oldCheckpoints = (yield* readCheckpoints(partition))
+              .filter((doc) => epochOf(doc) < belowEpoch)
+              .map((doc) => doc._id);
+            if (oldCheckpoints.length > 0) {
+              yield* tryMongo("trend_checkpoints.delete", () =>
+                checkpoints.deleteMany({ _id: { $in: oldCheckpoints } }),
+              );
+            }
+            const oldPieces = (yield* readPartitions([partition], { _id: 1, epoch: 1 }))
+              .filter((doc) => epochOf(doc) < belowEpoch)
+              .map((doc) => doc._id as string);
+            for (let start = 0; start < oldPieces.length; start += DELETE_CHUNK) {
+              const chunk = oldPieces.slice(start, start + DELETE_CHUNK);
+              yield* tryMongo("trend_film_state.clear", () => pieces.deleteMany({ _id: { $in: chunk } }));
+            }
+          }
+          versions.set(partition, new Map());
+          superseded = superseded.filter((id) => !id.startsWith(`${partition}|`));
+        }),
     };
     return service;
   });

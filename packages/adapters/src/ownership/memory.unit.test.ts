@@ -1,0 +1,4 @@
+import { PartitionOwnershipMemory } from "./memory.ts";
+import { partitionOwnershipContract } from "./PartitionOwnership.contract.ts";
+
+partitionOwnershipContract("in memory", () => PartitionOwnershipMemory);
