@@ -21,6 +21,7 @@ import {
 import { EventLogKafka } from "@cinematch/adapters/kafka";
 import {
   MongoDatabaseLive,
+  PartitionOwnershipMongo,
   ReadModelsMongo,
   TrendsStateStoreMongo,
   WatchlistStoreMongo,
@@ -82,7 +83,7 @@ export const makeWorld = (prefix: string, partitions = 3): World => {
 export const worldLayer = (world: World) => {
   const database = MongoDatabaseLive(world.mongoUrl, { appName: "runners-int-test" });
   const base = Layer.mergeAll(
-    Layer.mergeAll(WatchlistStoreMongo, ReadModelsMongo, TrendsStateStoreMongo).pipe(
+    Layer.mergeAll(WatchlistStoreMongo, ReadModelsMongo, TrendsStateStoreMongo, PartitionOwnershipMongo).pipe(
       Layer.provideMerge(database),
     ),
     EventLogKafka({ brokers: world.brokers, clientId: `${world.name}-test` }),

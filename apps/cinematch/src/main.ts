@@ -20,6 +20,7 @@ import {
   ReadModelsMemory,
   runMain,
   TrendsStateStoreMemory,
+  PartitionOwnershipMemory,
   WatchlistStoreMemory,
 } from "@cinematch/adapters";
 import { ApiLive, ApiServer, apiConfigFromEnv } from "@cinematch/api";
@@ -107,6 +108,7 @@ const program = Effect.gen(function* () {
       Layer.sync(CatalogStore, () => makeCatalogStoreMemory(catalog.entries)),
       ReadModelsMemory,
       TrendsStateStoreMemory,
+      PartitionOwnershipMemory,
       IdGeneratorRandom,
     ),
   );

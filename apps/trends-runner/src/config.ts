@@ -21,12 +21,8 @@ export interface TrendsRunnerConfig {
   readonly partitionsConcurrency: number;
   /** Consumer group session timeout: how soon a killed instance's partitions go to the others. */
   readonly sessionTimeoutMs: number;
-  /**
-   * Before each batch and each output, compare the saved checkpoints with the state in memory and
-   * reload partitions another instance advanced (several instances in one group). One small read
-   * per batch and per output; turn off only when exactly one instance ever runs.
-   */
-  readonly verifyOwnership: boolean;
+  /** This process's name in the partition ownership claims and the logs (unique per instance). */
+  readonly instanceId: string;
 }
 
 export const defaultTrendsRunnerConfig: TrendsRunnerConfig = {
@@ -40,7 +36,7 @@ export const defaultTrendsRunnerConfig: TrendsRunnerConfig = {
   bootstrapPendingWaitMs: 5_000,
   partitionsConcurrency: 3,
   sessionTimeoutMs: 10_000,
-  verifyOwnership: true,
+  instanceId: "trends",
 };
 
 const int = boundedIntConfig;
@@ -65,9 +61,7 @@ export const trendsRunnerConfigFromEnv: Effect.Effect<TrendsRunnerConfig, Config
       ),
       partitionsConcurrency: yield* int("TRENDS_PARTITIONS_CONCURRENCY", d.partitionsConcurrency, 1, 1000),
       sessionTimeoutMs: yield* int("TRENDS_SESSION_TIMEOUT_MS", d.sessionTimeoutMs, 6_000, 300_000),
-      verifyOwnership: yield* Config.boolean("TRENDS_VERIFY_OWNERSHIP").pipe(
-        Config.withDefault(d.verifyOwnership),
-      ),
+      instanceId: yield* Config.string("CINEMATCH_INSTANCE_ID").pipe(Config.withDefault(d.instanceId)),
     };
   });
 

@@ -6,20 +6,29 @@ import { EventLogKafkaFromEnv } from "@cinematch/adapters/kafka";
 import {
   GlobalStatsStoreMongo,
   MongoDatabaseLiveFromEnv,
+  PartitionOwnershipMongo,
   TrendsStateStoreMongo,
   WatchlistStoreMongo,
 } from "@cinematch/adapters/mongo";
+import { hostname } from "node:os";
 import { Duration, Effect, Layer, Schedule } from "effect";
 import { makeShiftedClock } from "./clock.ts";
 import { clockOffsetFromEnv, trendsRunnerConfigFromEnv } from "./config.ts";
 import { startTrendsRunner } from "./runner.ts";
 
 const program = Effect.gen(function* () {
-  const config = yield* trendsRunnerConfigFromEnv;
+  const fromEnv = yield* trendsRunnerConfigFromEnv;
+  // One name per process unless the environment gives one: it tells the owners apart in the logs.
+  const config = process.env.CINEMATCH_INSTANCE_ID
+    ? fromEnv
+    : { ...fromEnv, instanceId: `trends@${hostname()}:${process.pid}` };
   const clockOffsetMs = yield* clockOffsetFromEnv;
-  const stores = Layer.mergeAll(WatchlistStoreMongo, TrendsStateStoreMongo, GlobalStatsStoreMongo).pipe(
-    Layer.provide(MongoDatabaseLiveFromEnv({ appName: "trends-runner" })),
-  );
+  const stores = Layer.mergeAll(
+    WatchlistStoreMongo,
+    TrendsStateStoreMongo,
+    GlobalStatsStoreMongo,
+    PartitionOwnershipMongo,
+  ).pipe(Layer.provide(MongoDatabaseLiveFromEnv({ appName: "trends-runner" })));
   const eventLog = EventLogKafkaFromEnv({
     partitionsConsumedConcurrently: config.partitionsConcurrency,
     sessionTimeoutMs: config.sessionTimeoutMs,

@@ -4,6 +4,7 @@ import {
   type EventLogError,
   GlobalStatsStore,
   type StoreUnavailable,
+  PartitionOwnership,
   TrendsStateStore,
   WatchlistStore,
 } from "@cinematch/adapters";
@@ -70,7 +71,7 @@ export interface TrendsRunnerHandle {
   readonly writeOutput: Effect.Effect<void, StoreUnavailable | EventLogError>;
 }
 
-type Deps = EventLog | WatchlistStore | TrendsStateStore | GlobalStatsStore;
+type Deps = EventLog | WatchlistStore | TrendsStateStore | GlobalStatsStore | PartitionOwnership;
 
 export const startTrendsRunner = (
   config: TrendsRunnerConfig = defaultTrendsRunnerConfig,
@@ -80,24 +81,43 @@ export const startTrendsRunner = (
     const watchlist = yield* WatchlistStore;
     const store = yield* TrendsStateStore;
     const output = yield* GlobalStatsStore;
+    const ownership = yield* PartitionOwnership;
     const trendConfig: TrendConfig = {
       retention_days: config.retentionDays,
       dedup_horizon_ms: config.dedupHorizonMs,
     };
     const counters = makeCounters();
     const slots = makePartitionSlots();
-    const bootstrap = makeBootstrap({ config, trendConfig, log, watchlist, store, slots, counters });
-    const partitionState = makePartitionState({ store, slots, trendConfig, counters, bootstrap });
-    const scheduler = yield* makeOutputScheduler({ config, store, output, slots, partitionState, counters });
+    const bootstrap = makeBootstrap({ config, trendConfig, log, watchlist, store, counters });
+    let scheduler: Effect.Effect.Success<ReturnType<typeof makeOutputScheduler>> | undefined;
+    const partitionState = makePartitionState({
+      groupId: config.groupId,
+      instanceId: config.instanceId,
+      store,
+      ownership,
+      trendConfig,
+      counters,
+      bootstrap,
+      onBootstrapped: Effect.suspend(() => scheduler?.bootstrapped ?? Effect.void),
+    });
+    scheduler = yield* makeOutputScheduler({
+      config,
+      trendConfig,
+      store,
+      output,
+      slots,
+      partitionState,
+      counters,
+    });
 
     // The API's publisher creates the topic too; one that exists with another partition count is fine.
     yield* log
       .ensureTopic(config.topic, config.partitions)
       .pipe(Effect.catchAll((error) => Effect.logDebug("ensureTopic", error.message)));
 
-    const partitions = (yield* log.endOffsets(config.topic)).map((p) => p.partition);
-    const bootstrapped = yield* partitionState.loadAll(partitions);
-    yield* scheduler.writeOutputAs(bootstrapped ? "bootstrap" : "streaming_incremental");
+    // Nothing is bootstrapped here: each partition is claimed, and loaded or bootstrapped, on its
+    // first batch in this process. The first output shows what the other owners saved.
+    yield* scheduler.writeOutputAs("streaming_incremental");
     yield* scheduler.run;
 
     yield* consumeDecoded({
@@ -107,8 +127,6 @@ export const startTrendsRunner = (
       fromBeginning: true,
       decode: decodeWatchlistEventJson,
       handleBatch: makeBatchHandler({
-        config,
-        store,
         slots,
         partitionState,
         counters,
@@ -116,7 +134,7 @@ export const startTrendsRunner = (
       }),
     });
     yield* Effect.logInfo("trends runner consuming").pipe(
-      Effect.annotateLogs({ topic: config.topic, groupId: config.groupId, partitions: partitions.length }),
+      Effect.annotateLogs({ topic: config.topic, groupId: config.groupId, instance: config.instanceId }),
     );
 
     return {
@@ -125,6 +143,7 @@ export const startTrendsRunner = (
       writeOutput: scheduler.writeOutputAs("streaming_incremental"),
     };
   });
+
 /**
  * The runner as a layer (for the one-process embedded composition): bootstraps when built, runs
  * until the layer's scope closes. Provide an `EventLog`, a `WatchlistStore`, a `TrendsStateStore`

@@ -1,19 +1,10 @@
-import type { DecodedBatch, TrendsStateStoreService } from "@cinematch/adapters";
-import {
-  applyEvents,
-  compareOffsets,
-  type PositionedEvent,
-  takeChanges,
-  type WatchlistEvent,
-} from "@cinematch/domain";
-import { Clock, Effect, Option } from "effect";
-import type { TrendsRunnerConfig } from "../config.ts";
+import type { DecodedBatch } from "@cinematch/adapters";
+import { applyEvents, type PositionedEvent, takeChanges, type WatchlistEvent } from "@cinematch/domain";
+import { Clock, Effect } from "effect";
 import type { Counters, PartitionSlots, PartitionState } from "./partitions.ts";
 
 /** The batch handler: applies one partition's decoded batch in memory and saves what changed. */
 export interface BatchDeps {
-  readonly config: TrendsRunnerConfig;
-  readonly store: TrendsStateStoreService;
   readonly slots: PartitionSlots;
   readonly partitionState: PartitionState;
   readonly counters: Counters;
@@ -21,26 +12,25 @@ export interface BatchDeps {
 }
 
 export const makeBatchHandler =
-  ({ config, store, slots, partitionState, counters, signalOutput }: BatchDeps) =>
+  ({ slots, partitionState, counters, signalOutput }: BatchDeps) =>
   (batch: DecodedBatch<WatchlistEvent>) => {
     const slot = slots.slotOf(batch.partition);
     return slot.lock.withPermits(1)(
       Effect.gen(function* () {
-        counters.dead_lettered += batch.deadLettered;
-        if (slot.state === undefined || slot.needsReload) yield* partitionState.load(slot);
-        else if (config.verifyOwnership) {
-          // Another instance may have owned this partition meanwhile: its checkpoint is newer.
-          const current = yield* store.checkpointOf(slot.partition);
-          if (
-            Option.isNone(current) ||
-            compareOffsets(current.value.checkpoint.applied_offset, slot.savedOffset) !== 0
-          ) {
-            yield* partitionState.load(slot);
-          }
+        // Another instance took the partition over (this one was paused, or lost it in a rebalance).
+        if (slot.claim !== undefined && !(yield* partitionState.stillOwner(slot))) {
+          yield* partitionState.release(slot, "superseded");
+        }
+        if (slot.claim === undefined) {
+          // Lazily, on the partition's first batch here: claim it, then load or bootstrap its state.
+          yield* partitionState.acquire(slot, batch.firstOffset);
+        } else if (slot.needsReload && !(yield* partitionState.load(slot))) {
+          return yield* Effect.dieMessage(`partition ${slot.partition}: owned, but its saved state is gone`);
         }
         const state = slot.state;
         if (state === undefined)
           return yield* Effect.dieMessage(`no trend state for partition ${slot.partition}`);
+        counters.dead_lettered += batch.deadLettered;
         const events: Array<PositionedEvent> = batch.records.map(({ record, value }) => ({
           offset: record.offset,
           event: value,
@@ -56,8 +46,8 @@ export const makeBatchHandler =
           changes.removals.length > 0 ||
           changes.checkpoint.applied_offset !== slot.savedOffset
         ) {
-          yield* partitionState.save(changes).pipe(
-            Effect.tapError(() =>
+          yield* partitionState.save(slot, changes).pipe(
+            Effect.tapErrorTag("StoreUnavailable", () =>
               Effect.sync(() => {
                 slot.needsReload = true;
                 counters.write_failures += 1;

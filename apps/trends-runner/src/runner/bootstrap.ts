@@ -9,7 +9,7 @@ import {
 import { compareOffsets, startBootstrap, takeChanges, type TrendConfig } from "@cinematch/domain";
 import { Clock, Duration, Effect, Option } from "effect";
 import type { TrendsRunnerConfig } from "../config.ts";
-import type { Counters, PartitionSlots } from "./partitions.ts";
+import type { Counters } from "./partitions.ts";
 
 /**
  * Bootstrap: a partition with no complete checkpoint gets its state computed from the stored
@@ -21,22 +21,13 @@ export interface BootstrapDeps {
   readonly log: EventLogService;
   readonly watchlist: WatchlistStoreService;
   readonly store: TrendsStateStoreService;
-  readonly slots: PartitionSlots;
   readonly counters: Counters;
 }
 
 const isUnsettled = (stored: StoredEntry): boolean =>
   Option.isNone(stored.add_position) || (stored.removed && Option.isNone(stored.delete_position));
 
-export const makeBootstrap = ({
-  config,
-  trendConfig,
-  log,
-  watchlist,
-  store,
-  slots,
-  counters,
-}: BootstrapDeps) => {
+export const makeBootstrap = ({ config, trendConfig, log, watchlist, store, counters }: BootstrapDeps) => {
   /** The stored entries, once every publication before now has its position recorded (or the wait is over). */
   const settledEntries = Effect.gen(function* () {
     const first = yield* watchlist.entriesAddedSince(0);
@@ -57,57 +48,48 @@ export const makeBootstrap = ({
     return yield* watchlist.entriesAddedSince(0);
   });
 
-  /** Builds and saves the state of these partitions from the stored entries. */
-  return (partitions: ReadonlyArray<number>) =>
+  /**
+   * Builds and saves the state of a partition from the stored entries, under the owner's `epoch`:
+   * what older epochs wrote is cleared first (only that: a superseded owner bootstrapping late cannot
+   * delete its successor's state), and the checkpoint, written last, starts a lineage of that epoch.
+   */
+  return (partition: number, epoch: number) =>
     Effect.gen(function* () {
-      yield* Effect.logInfo("trends bootstrap started").pipe(Effect.annotateLogs({ partitions }));
-      for (const partition of partitions) yield* store.clearPartition(partition);
-      // Start positions FIRST: where the group will resume (its committed offset), else the log's end.
-      const ends = yield* log.endOffsets(config.topic);
-      const committed = new Map(
-        (yield* log.committedOffsets(config.groupId, config.topic)).map((p) => [p.partition, p.offset]),
-      );
-      const starts: Array<LogPosition> = ends
-        .filter((end) => partitions.includes(end.partition))
-        .map((end) => {
-          const resume = committed.get(end.partition);
-          return resume !== undefined && compareOffsets(resume, end.offset) <= 0
-            ? { partition: end.partition, offset: resume }
-            : end;
-        });
+      yield* Effect.logInfo("trends bootstrap started").pipe(Effect.annotateLogs({ partition, epoch }));
+      yield* store.clearPartition(partition, epoch);
+      // Start position FIRST: where the group will resume (its committed offset), else the log's end.
+      const end = (yield* log.endOffsets(config.topic)).find((p) => p.partition === partition);
+      if (end === undefined)
+        return yield* Effect.dieMessage(`partition ${partition} is not in ${config.topic}`);
+      const resume = (yield* log.committedOffsets(config.groupId, config.topic)).find(
+        (p) => p.partition === partition,
+      )?.offset;
+      const start: LogPosition =
+        resume !== undefined && compareOffsets(resume, end.offset) <= 0 ? { partition, offset: resume } : end;
       const entries = yield* settledEntries;
       const now = yield* Clock.currentTimeMillis;
-      const builder = startBootstrap(starts, now, trendConfig);
+      const builder = startBootstrap([start], now, trendConfig);
       for (const entry of entries) builder.add(entry);
-      const states = builder.states();
-      const changes = states.map((state) => takeChanges(state));
-      const pieces = changes.reduce((n, c) => n + c.upserts.length, 0);
+      const state = builder.states()[0]!;
+      const changes = takeChanges(state);
       yield* Effect.logInfo("trends bootstrap writing its state").pipe(
-        Effect.annotateLogs({ entries: entries.length, pieces }),
+        Effect.annotateLogs({ partition, entries: entries.length, pieces: changes.upserts.length }),
       );
-      yield* store.writePieces(
-        changes.flatMap((c) => c.upserts),
-        [],
-      );
-      counters.pieces_written += pieces;
+      yield* store.writePieces(changes.upserts, [], epoch);
+      counters.pieces_written += changes.upserts.length;
       // Only now is the bootstrap complete: a crash before this line bootstraps again.
-      yield* store.putCheckpoints(
-        changes.map((c) => ({ checkpoint: c.checkpoint, bootstrap_complete: true })),
-      );
-      for (const state of states) {
-        const slot = slots.slotOf(state.partition);
-        slot.state = state;
-        slot.savedOffset = state.applied_offset;
-        slot.needsReload = false;
-      }
-      counters.bootstraps += 1;
+      yield* store.putCheckpoints([
+        { checkpoint: changes.checkpoint, bootstrap_complete: true, epoch, base_epoch: epoch },
+      ]);
       yield* Effect.logInfo("trends bootstrap complete").pipe(
         Effect.annotateLogs({
-          partitions,
+          partition,
+          epoch,
           entries: entries.length,
-          starts: starts.map((s) => `${s.partition}:${s.offset}`).join(","),
-          pieces,
+          start: `${start.partition}:${start.offset}`,
+          pieces: changes.upserts.length,
         }),
       );
+      return state;
     });
 };

@@ -1,21 +1,29 @@
-import type { GlobalStatsStoreService, TrendsStateStoreService } from "@cinematch/adapters";
+import type {
+  GlobalStatsStoreService,
+  TrendPartitionCheckpoint,
+  TrendsStateStoreService,
+} from "@cinematch/adapters";
 import {
   compareOffsets,
+  fromPieces,
   type GlobalStatsDocument,
   globalStatsDocument,
   TREND_WINDOWS,
+  type TrendConfig,
   utcDayOf,
 } from "@cinematch/domain";
-import { Clock, Duration, Effect, Option, Queue, Schedule } from "effect";
+import { Clock, Duration, Effect, Queue, Schedule } from "effect";
 import type { TrendsRunnerConfig } from "../config.ts";
-import type { Counters, PartitionSlots, PartitionState } from "./partitions.ts";
+import type { Counters, PartitionSlots, PartitionState, Slot } from "./partitions.ts";
 
 /**
  * The output scheduler: `global_stats` after applied batches (debounced) and when the UTC day
- * changes with no event, ranked over the sum of every partition's counts.
+ * changes with no event, ranked over the sum of every partition's counts: the partitions this
+ * process owns from memory, every other one from its latest saved state.
  */
 export interface OutputDeps {
   readonly config: TrendsRunnerConfig;
+  readonly trendConfig: TrendConfig;
   readonly store: TrendsStateStoreService;
   readonly output: GlobalStatsStoreService;
   readonly slots: PartitionSlots;
@@ -23,38 +31,66 @@ export interface OutputDeps {
   readonly counters: Counters;
 }
 
-export const makeOutputScheduler = ({ config, store, output, slots, partitionState, counters }: OutputDeps) =>
+const sameCheckpoint = (a: TrendPartitionCheckpoint, b: TrendPartitionCheckpoint) =>
+  a.bootstrap_complete === b.bootstrap_complete &&
+  (a.epoch ?? 0) === (b.epoch ?? 0) &&
+  compareOffsets(a.checkpoint.applied_offset, b.checkpoint.applied_offset) === 0;
+
+export const makeOutputScheduler = (deps: OutputDeps) =>
   Effect.gen(function* () {
+    const { config, trendConfig, store, output, slots, partitionState, counters } = deps;
     let lastOutputDay = Number.NaN;
+    let nextSource: GlobalStatsDocument["source"] = "streaming_incremental";
     const outputRequested = yield* Queue.sliding<void>(1);
     const signalOutput = Queue.offer(outputRequested, undefined);
 
-    /** Reloads partitions another instance advanced, so the output merges every partition. */
+    const isStale = (slot: Slot, saved: TrendPartitionCheckpoint) =>
+      slot.state === undefined ||
+      slot.needsReload ||
+      (saved.epoch ?? 0) !== slot.heldEpoch ||
+      compareOffsets(saved.checkpoint.applied_offset, slot.savedOffset) !== 0;
+
+    /**
+     * Brings every partition this process does not own up to its latest saved state (one read of
+     * the checkpoints, and one read of the pieces of those that moved); notices partitions it
+     * owned that another instance took over. Returns the checkpoints it saw.
+     */
     const refreshForeignPartitions = Effect.gen(function* () {
       const saved = yield* store.checkpoints;
-      for (const { checkpoint, bootstrap_complete } of saved) {
-        if (!bootstrap_complete) continue;
-        const slot = slots.slotOf(checkpoint.partition);
-        if (slot.state !== undefined && compareOffsets(checkpoint.applied_offset, slot.savedOffset) <= 0)
-          continue;
-        yield* slot.lock.withPermits(1)(
-          Effect.gen(function* () {
-            const again = yield* store.checkpointOf(slot.partition);
-            if (
-              Option.isSome(again) &&
-              (slot.state === undefined ||
-                compareOffsets(again.value.checkpoint.applied_offset, slot.savedOffset) > 0)
-            ) {
-              yield* partitionState.load(slot);
-            }
-          }),
-        );
+      const stale: Array<{ readonly slot: Slot; readonly saved: TrendPartitionCheckpoint }> = [];
+      for (const checkpoint of saved) {
+        if (!checkpoint.bootstrap_complete) continue;
+        const slot = slots.slotOf(checkpoint.checkpoint.partition);
+        const claim = slot.claim;
+        if (claim !== undefined) {
+          if ((checkpoint.epoch ?? 0) <= claim.epoch) continue; // owned here: memory is the latest
+          yield* slot.lock.withPermits(1)(partitionState.release(slot, "a later epoch saved its state"));
+        }
+        if (isStale(slot, checkpoint)) stale.push({ slot, saved: checkpoint });
       }
+      if (stale.length > 0) {
+        const pieces = yield* store.piecesOfPartitions(
+          stale.map(({ slot }) => slot.partition),
+          new Map(stale.map(({ slot, saved }) => [slot.partition, saved.base_epoch ?? 0])),
+        );
+        for (const { slot, saved } of stale) {
+          yield* slot.lock.withPermits(1)(
+            Effect.sync(() => {
+              // Claimed meanwhile: then its state in memory is newer than what was read.
+              if (slot.claim !== undefined) return;
+              const state = fromPieces(saved.checkpoint, pieces.get(slot.partition) ?? [], trendConfig);
+              partitionState.hold(slot, saved, state);
+              counters.reloads += 1;
+            }),
+          );
+        }
+      }
+      return saved;
     });
 
     const writeOutputAs = (source: GlobalStatsDocument["source"]) =>
       Effect.gen(function* () {
-        if (config.verifyOwnership) yield* refreshForeignPartitions;
+        const used = yield* refreshForeignPartitions;
         const now = yield* Clock.currentTimeMillis;
         const states = slots.states();
         yield* output.putMany(
@@ -62,13 +98,22 @@ export const makeOutputScheduler = ({ config, store, output, slots, partitionSta
         );
         lastOutputDay = utcDayOf(now);
         counters.outputs_written += 1;
+        // Several instances write this document; the last write must not be an older view (another
+        // instance saving meanwhile, or this one having been paused): look again, write again.
+        const after = yield* store.checkpoints;
+        const moved =
+          after.length !== used.length ||
+          after.some((checkpoint, i) => !sameCheckpoint(checkpoint, used[i]!));
+        if (moved) yield* signalOutput;
       });
 
     const outputLoop = Effect.gen(function* () {
       yield* Queue.take(outputRequested);
       if (config.outputDebounceMs > 0) yield* Effect.sleep(Duration.millis(config.outputDebounceMs));
       yield* Queue.takeAll(outputRequested);
-      yield* writeOutputAs("streaming_incremental").pipe(
+      const source = nextSource;
+      nextSource = "streaming_incremental";
+      yield* writeOutputAs(source).pipe(
         Effect.retry(
           Schedule.exponential(Duration.millis(100)).pipe(Schedule.union(Schedule.spaced("5 seconds"))),
         ),
@@ -89,5 +134,13 @@ export const makeOutputScheduler = ({ config, store, output, slots, partitionSta
       yield* Effect.forkScoped(slideLoop);
     });
 
-    return { signalOutput, writeOutputAs, run };
+    /** The next output says `source: "bootstrap"` (a partition's state was just built from the entries). */
+    const bootstrapped = Effect.zipRight(
+      Effect.sync(() => {
+        nextSource = "bootstrap";
+      }),
+      signalOutput,
+    );
+
+    return { signalOutput, writeOutputAs, run, bootstrapped };
   });

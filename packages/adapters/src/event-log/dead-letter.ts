@@ -24,6 +24,8 @@ export interface DecodedBatch<A> {
   readonly partition: number;
   /** The batch's records that decoded, in offset order; may be empty when all were dead-lettered. */
   readonly records: ReadonlyArray<DecodedRecord<A>>;
+  /** Offset of the batch's first record, decoded or not (where the consumer's position was). */
+  readonly firstOffset: string;
   /** Offset of the batch's last record, decoded or not: the position this batch brings the partition to. */
   readonly lastOffset: string;
   /** How many records of this batch went to the dead-letter topic. */
@@ -102,6 +104,7 @@ export const consumeDecoded = <A, E, R>(
             topic: batch.topic,
             partition: batch.partition,
             records: good,
+            firstOffset: batch.records[0]!.offset,
             lastOffset: last.offset,
             deadLettered: bad.length,
           });
