@@ -22,6 +22,8 @@ export interface UserStatsRunnerConfig {
    * re-reads only the entries its events touched; 0 reads every touched user's whole list each time.
    */
   readonly cacheEntries: number;
+  /** This process's name in the partition ownership claims and the logs (unique per instance). */
+  readonly instanceId: string;
 }
 
 export const defaultUserStatsRunnerConfig: UserStatsRunnerConfig = {
@@ -34,6 +36,7 @@ export const defaultUserStatsRunnerConfig: UserStatsRunnerConfig = {
   partitionsConcurrency: 3,
   sessionTimeoutMs: 10_000,
   cacheEntries: 100_000,
+  instanceId: "user-stats",
 };
 
 const int = boundedIntConfig;
@@ -57,5 +60,6 @@ export const userStatsRunnerConfigFromEnv: Effect.Effect<UserStatsRunnerConfig, 
       ),
       sessionTimeoutMs: yield* int("USER_STATS_SESSION_TIMEOUT_MS", d.sessionTimeoutMs, 6_000, 300_000),
       cacheEntries: yield* int("USER_STATS_CACHE_ENTRIES", d.cacheEntries, 0, 100_000_000),
+      instanceId: yield* Config.string("CINEMATCH_INSTANCE_ID").pipe(Config.withDefault(d.instanceId)),
     };
   });

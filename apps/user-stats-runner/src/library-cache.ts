@@ -50,6 +50,14 @@ export class UserLibraryCache {
     this.#consumedUpTo.delete(partition);
   }
 
+  /** Drops the partition's lists (this instance just claimed it: another may have had it meanwhile). */
+  forgetPartition(partition: number): void {
+    for (const [user, library] of this.#users) {
+      if (library.partition === partition) this.#drop(user);
+    }
+    this.#consumedUpTo.delete(partition);
+  }
+
   /** Called once a micro-batch's reads succeeded, for each of its partition batches. */
   consumed(partition: number, lastOffset: string): void {
     const last = BigInt(lastOffset);

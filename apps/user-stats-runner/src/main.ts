@@ -5,16 +5,22 @@ import { runMain } from "@cinematch/adapters";
 import { EventLogKafkaFromEnv } from "@cinematch/adapters/kafka";
 import {
   MongoDatabaseLiveFromEnv,
+  PartitionOwnershipMongo,
   UserStatsStoreMongo,
   WatchlistStoreMongo,
 } from "@cinematch/adapters/mongo";
+import { hostname } from "node:os";
 import { Duration, Effect, Layer, Schedule } from "effect";
 import { userStatsRunnerConfigFromEnv } from "./config.ts";
 import { startUserStatsRunner } from "./runner.ts";
 
 const program = Effect.gen(function* () {
-  const config = yield* userStatsRunnerConfigFromEnv;
-  const stores = Layer.merge(WatchlistStoreMongo, UserStatsStoreMongo).pipe(
+  const fromEnv = yield* userStatsRunnerConfigFromEnv;
+  // One name per process unless the environment gives one: it tells the owners apart in the logs.
+  const config = process.env.CINEMATCH_INSTANCE_ID
+    ? fromEnv
+    : { ...fromEnv, instanceId: `user-stats@${hostname()}:${process.pid}` };
+  const stores = Layer.mergeAll(WatchlistStoreMongo, UserStatsStoreMongo, PartitionOwnershipMongo).pipe(
     Layer.provide(MongoDatabaseLiveFromEnv({ appName: "user-stats-runner" })),
   );
   const eventLog = EventLogKafkaFromEnv({

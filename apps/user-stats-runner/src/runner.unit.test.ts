@@ -4,6 +4,7 @@ import {
   EventLogMemoryControl,
   IdGeneratorSequential,
   EventLogMemory,
+  PartitionOwnershipMemory,
   StoreUnavailable,
   OutboxPublisherLive,
   UserStatsStore,
@@ -55,6 +56,7 @@ const world = (spy: Spy) => {
     WatchlistStoreMemory,
     EventLogMemory({ maxBatchSize: 7 }),
     IdGeneratorSequential("ev"),
+    PartitionOwnershipMemory,
   );
   const commands = WatchlistCommandsLive().pipe(
     Layer.provideMerge(OutboxPublisherLive({ topic: TOPIC, partitions: 3, relayMinAgeMs: 0 })),

@@ -131,6 +131,21 @@ export const readModelsContract = (
         expect(Option.getOrThrow(read[1]).stats.total_watched).toBe(3);
       });
 
+      it("when owners of later epochs write it and a superseded owner writes late, then reads give the highest epoch's document", async () => {
+        const byEpoch2 = sampleUserStatsDocument("u-1", 12, T0 + 2000);
+        const read = await run(({ users }) =>
+          Effect.gen(function* () {
+            yield* users.putMany([sampleUserStatsDocument("u-1", 30)]);
+            yield* users.putMany([{ ...sampleUserStatsDocument("u-1", 11, T0 + 1000), epoch: 1 }]);
+            yield* users.putMany([{ ...byEpoch2, epoch: 2 }]);
+            // The epoch-1 owner wakes up and writes what it computed before it was paused.
+            yield* users.putMany([{ ...sampleUserStatsDocument("u-1", 1, T0 + 500), epoch: 1 }]);
+            return yield* users.get("u-1");
+          }),
+        );
+        expect(Option.getOrThrow(read)).toEqual(byEpoch2);
+      });
+
       it("when the same batch is written twice (a redelivered micro-batch), then the result is the same", async () => {
         const batch = [sampleUserStatsDocument("u-1", 5), sampleUserStatsDocument("u-2", 7)];
         const read = await run(({ users }) =>

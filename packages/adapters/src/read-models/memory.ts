@@ -18,17 +18,24 @@ const encodeGlobalStats = Schema.encodeSync(GlobalStatsDocument);
 const decodeGlobalStats = Schema.decodeUnknownSync(GlobalStatsDocument);
 
 export const makeUserStatsStoreMemory = Effect.sync((): UserStatsStoreService => {
-  const documents = new Map<string, typeof UserStatsDocument.Encoded>();
+  /** User → epoch → document; a read takes the highest epoch's, as the Mongo layer does. */
+  const documents = new Map<string, Map<number, typeof UserStatsDocument.Encoded>>();
   return {
     get: (user_id) =>
-      Effect.sync(() =>
-        Option.map(Option.fromNullable(documents.get(user_id)), (doc) => decodeUserStats(doc)),
-      ),
+      Effect.sync(() => {
+        const byEpoch = documents.get(user_id);
+        const latest = byEpoch === undefined ? undefined : byEpoch.get(Math.max(...byEpoch.keys()));
+        return Option.map(Option.fromNullable(latest), (doc) => decodeUserStats(doc));
+      }),
     putMany: (batch) =>
       Effect.sync(() => {
         // Encode all first: one bad document writes nothing (the Mongo layer validates before writing too).
-        const encoded = batch.map((doc) => encodeUserStats(doc));
-        for (const doc of encoded) documents.set(doc.user_id, structuredClone(doc));
+        const encoded = batch.map(({ epoch, ...doc }) => ({ epoch: epoch ?? 0, doc: encodeUserStats(doc) }));
+        for (const { epoch, doc } of encoded) {
+          const byEpoch = documents.get(doc.user_id) ?? new Map();
+          byEpoch.set(epoch, structuredClone(doc));
+          documents.set(doc.user_id, byEpoch);
+        }
       }),
   };
 });

@@ -15,7 +15,7 @@ const layer = () => ReadModelsMongo.pipe(Layer.provideMerge(MongoDatabaseFresh("
 readModelsContract("MongoDB wire (FerretDB)", layer);
 
 describe("read models in MongoDB, given documents written", () => {
-  it("when the raw collections are read, then user_stats is keyed by user and global_stats by window, with ISO timestamps", async () => {
+  it("when the raw collections are read, then user_stats is keyed by user (epoch 0) and global_stats by window, with ISO timestamps", async () => {
     const raw = await Effect.runPromise(
       Effect.gen(function* () {
         const users = yield* UserStatsStore;
@@ -34,7 +34,9 @@ describe("read models in MongoDB, given documents written", () => {
     expect(raw.user?.last_updated).toBe("2026-11-01T12:00:00.000Z");
     expect(raw.global?._id).toBe("global_trends:30d");
     expect(raw.global?.type).toBe("global_trends");
-    expect(raw.indexes.find((index) => index.name === "user_id_unique")?.unique).toBe(true);
+    // One document per user and ownership epoch: looked up by an index on user_id, not a unique one.
+    expect(raw.indexes.find((index) => index.name === "user_id_unique")).toBeUndefined();
+    expect(raw.indexes.find((index) => index.name === "user_id")?.key).toEqual({ user_id: 1 });
   });
 
   it("when a stored document is corrupted by hand, then reading it is a StoreUnavailable, not a crash", async () => {
