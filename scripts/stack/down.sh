@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Stops the stack `npm run stack:up` started (`npm run stack:down`): the API first (no new
-# writes), then the two runners (each finishes or abandons its batch on SIGTERM), then the local
-# servers (scripts/infra/down.sh). Only the pids in .cache/stack/*.pid are touched, and each only
-# after checking that its command line is still `node <repo>/apps/<name>/src/main.ts`.
+# writes; a cluster stops its workers), then every runner instance (each finishes or abandons its
+# batch on SIGTERM), then the local servers (scripts/infra/down.sh). Only the pids in
+# .cache/stack/*.pid are touched, and each only after checking that it is still that app of this
+# checkout (see our_pid in lib.sh).
 #
 #   npm run stack:down                      # stop the apps and the local servers
 #   npm run stack:down -- --keep-infra      # stop the apps, leave Kafka and FerretDB running
@@ -70,7 +71,9 @@ main() {
     take_lock
     local infra name
     infra="$(stack_env_get INFRA || true)"
-    for name in api trends-runner user-stats-runner; do stop_app "$name"; done
+    local names
+    mapfile -t names < <(recorded_apps)
+    for name in "${names[@]}"; do stop_app "$name"; done
     rm -f "$STACK_ENV"
     if [[ "$infra" == external ]]; then
       log "the servers were named by the environment at stack:up; leaving them alone"

@@ -8,10 +8,10 @@ STACK_DIR="$CACHE_ROOT/stack"
 # KEY=value lines: the servers and URL of the running stack, for stack:down and `cinematch catalog import`.
 STACK_ENV="$STACK_DIR/env"
 
-# The three processes, in start order. Each is started as `node <repo>/apps/<name>/src/main.ts`, so
-# `pgrep -af trends-runner` finds it until it renames itself (every app sets process.title to its
-# name through runMain: `trends-runner`, `user-stats-runner`, `api`, which `ps` then shows).
-STACK_APPS=(trends-runner user-stats-runner api)
+# The processes are named `trends-runner-<n>`, `user-stats-runner-<n>` (as many as asked, each
+# started as `node <repo>/apps/<kind>/src/main.ts` with CINEMATCH_INSTANCE_ID=<name>, and renaming
+# itself to that name, which `ps` shows) and `api` (`node <repo>/apps/api/src/main.ts`, or
+# `.../cluster.ts` for several API workers on one port). up.sh sets STACK_APPS from its counts.
 
 log() { printf 'stack: %s\n' "$*" >&2; }
 die() {
@@ -19,7 +19,26 @@ die() {
   exit 1
 }
 
-entry_of() { printf '%s/apps/%s/src/main.ts' "$REPO_ROOT" "$1"; }
+# The app an instance name belongs to: trends-runner-2 -> trends-runner.
+kind_of() {
+  case "$1" in
+    trends-runner*) printf 'trends-runner' ;;
+    user-stats-runner*) printf 'user-stats-runner' ;;
+    *) printf '%s' "$1" ;;
+  esac
+}
+entry_of() { printf '%s/apps/%s/src/main.ts' "$REPO_ROOT" "$(kind_of "$1")"; }
+cluster_entry() { printf '%s/apps/api/src/cluster.ts' "$REPO_ROOT"; }
+# The instances that have a pid file (running or not), API first: what stack:down stops.
+recorded_apps() {
+  local file name
+  [[ -f "$STACK_DIR/api.pid" ]] && printf 'api\n'
+  for file in "$STACK_DIR"/*.pid; do
+    [[ -e "$file" ]] || continue
+    name="$(basename "$file" .pid)"
+    [[ "$name" == api ]] || printf '%s\n' "$name"
+  done
+}
 pid_file_of() { printf '%s/%s.pid' "$STACK_DIR" "$1"; }
 log_file_of() { printf '%s/%s.log' "$STACK_DIR" "$1"; }
 
@@ -35,7 +54,7 @@ our_pid() {
   pid="$(tr -dc '0-9' <"$pid_file")"
   [[ -n "$pid" && -r "/proc/$pid/cmdline" ]] || return 1
   cmdline="$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)" || return 1
-  if [[ "$cmdline" != *" $(entry_of "$name")"* ]]; then
+  if [[ "$cmdline" != *" $(entry_of "$name")"* && ! ("$name" == api && "$cmdline" == *" $(cluster_entry)"*) ]]; then
     cwd="$(readlink "/proc/$pid/cwd" 2>/dev/null)" || return 1
     [[ "${cmdline%% *}" == "$name" && "$cwd" == "$REPO_ROOT" ]] || return 1
   fi

@@ -1,15 +1,24 @@
 #!/usr/bin/env bash
 # Starts the real stack in the background (`npm run stack:up`): the local Kafka broker and
-# MongoDB-wire server (scripts/infra/up.sh), then the API, the trends runner and the user-stats
-# runner, each as its own process against those servers:
+# MongoDB-wire server (scripts/infra/up.sh), then the API and the runners, each as its own process
+# against those servers:
 #
-#   node <repo>/apps/trends-runner/src/main.ts       (pgrep -af trends-runner)
-#   node <repo>/apps/user-stats-runner/src/main.ts   (pgrep -af user-stats-runner)
-#   node <repo>/apps/api/src/main.ts                 (renames itself `api`)
+#   npm run stack:up -- --trends 3 --user-stats 2 --api 2
 #
-# Logs and pid files are in .cache/stack/ (<name>.log, <name>.pid). Run it again at any time: it
-# starts only what is not running, so it also restarts a crashed runner. It waits until the API
-# answers /ready, then prints the URL. `npm run stack:down` stops everything again.
+#   trends-runner-1..N       node <repo>/apps/trends-runner/src/main.ts      (ps: trends-runner-<n>)
+#   user-stats-runner-1..N   node <repo>/apps/user-stats-runner/src/main.ts  (ps: user-stats-runner-<n>)
+#   api                      node <repo>/apps/api/src/main.ts, or with --api N > 1
+#                            node <repo>/apps/api/src/cluster.ts: N workers on the one PORT
+#                            (ps: cinematch-api-worker-<n>)
+#
+# Counts default to 1 (env CINEMATCH_STACK_TRENDS, CINEMATCH_STACK_USER_STATS, CINEMATCH_STACK_API).
+# Runners of one kind share a consumer group: Kafka spreads the partitions over them. The API
+# workers share the token secret, generated once into .cache/stack/token-secret (unless
+# CINEMATCH_TOKEN_SECRET is set). Logs and pid files are in .cache/stack/ (<name>.log, <name>.pid).
+# Run it again at any time: it starts only what is not running, so it also restarts a crashed
+# runner (a dead API worker is restarted by the cluster itself). It does not stop instances beyond
+# the counts: run stack:down first to run fewer. It waits until the API answers /ready and every
+# runner has joined its group, then prints the URL. `npm run stack:down` stops everything again.
 #
 # An empty MongoDB catalog gets the demo catalog (vega-datasets) first, so there are films to search;
 # a catalog with films is left alone (import one with `npx cinematch catalog import`).
@@ -28,6 +37,29 @@ node_major="$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 
 if [[ "$node_major" -lt 24 ]]; then
   exec sh "$REPO_ROOT/scripts/node24.sh" bash "${BASH_SOURCE[0]}" "$@"
 fi
+
+TRENDS_COUNT="${CINEMATCH_STACK_TRENDS:-1}"
+USER_STATS_COUNT="${CINEMATCH_STACK_USER_STATS:-1}"
+API_COUNT="${CINEMATCH_STACK_API:-1}"
+while (($#)); do
+  case "$1" in
+    --trends) TRENDS_COUNT="${2:-}"; shift 2 || die "--trends needs a count" ;;
+    --user-stats) USER_STATS_COUNT="${2:-}"; shift 2 || die "--user-stats needs a count" ;;
+    --api) API_COUNT="${2:-}"; shift 2 || die "--api needs a count" ;;
+    -h | --help)
+      sed -n '2,28p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+      exit 0
+      ;;
+    *) die "unknown argument '$1' (expected --trends N, --user-stats N, --api N)" ;;
+  esac
+done
+for count in "$TRENDS_COUNT" "$USER_STATS_COUNT" "$API_COUNT"; do
+  [[ "$count" =~ ^[0-9]+$ ]] && ((count >= 1 && count <= 32)) || die "counts must be whole numbers from 1 to 32, got '$count'"
+done
+RUNNERS=()
+for ((n = 1; n <= TRENDS_COUNT; n++)); do RUNNERS+=("trends-runner-$n"); done
+for ((n = 1; n <= USER_STATS_COUNT; n++)); do RUNNERS+=("user-stats-runner-$n"); done
+STACK_APPS=("${RUNNERS[@]}" api)
 
 PORT="${PORT:-8000}"
 HOST="${HOST:-127.0.0.1}"
@@ -60,12 +92,15 @@ start_app() {
   local name=$1 log_file entry pid
   log_file="$(log_file_of "$name")"
   entry="$(entry_of "$name")"
+  [[ "$name" == api && "$API_COUNT" -gt 1 ]] && entry="$(cluster_entry)"
   [[ -f "$entry" ]] || die "$name is missing: $entry"
   [[ -f "$log_file" ]] && mv -f "$log_file" "$log_file.prev"
   : >"$log_file"
   # setsid: the process outlives this script and is not hit by the terminal's Ctrl-C or hangup.
   # 8>&-: the app must not inherit (and so hold for its whole life) the lock of this script.
-  (cd "$REPO_ROOT" && exec setsid node "$entry") </dev/null >>"$log_file" 2>&1 8>&- &
+  # CINEMATCH_INSTANCE_ID names a runner in ps, in its ownership claims and in its logs.
+  (cd "$REPO_ROOT" && CINEMATCH_INSTANCE_ID="$name" CINEMATCH_API_WORKERS="$API_COUNT" exec setsid node "$entry") \
+    </dev/null >>"$log_file" 2>&1 8>&- &
   pid=$!
   printf '%s\n' "$pid" >"$(pid_file_of "$name")"
   log "$name: started (pid $pid, log $log_file)"
@@ -90,7 +125,7 @@ wait_ready() {
 
 # The line each runner logs once it has joined its consumer group (its readiness, as it has no port).
 runner_marker() {
-  case "$1" in
+  case "$(kind_of "$1")" in
     trends-runner) printf 'trends runner consuming' ;;
     user-stats-runner) printf 'user-stats runner consuming' ;;
   esac
@@ -129,6 +164,18 @@ main() {
   fi
   export KAFKA_BOOTSTRAP_SERVERS MONGODB_URL
 
+  # The API's token secret, made once: every API worker (and a restarted API) verifies every token.
+  if [[ -z "${CINEMATCH_TOKEN_SECRET:-}" ]]; then
+    local secret_file="$STACK_DIR/token-secret"
+    if [[ ! -s "$secret_file" ]]; then
+      (umask 077 && node -e 'process.stdout.write(require("node:crypto").randomBytes(32).toString("base64url"))' >"$secret_file.tmp")
+      mv -f "$secret_file.tmp" "$secret_file"
+      log "generated the API token secret into $secret_file"
+    fi
+    CINEMATCH_TOKEN_SECRET="$(cat "$secret_file")"
+    export CINEMATCH_TOKEN_SECRET
+  fi
+
   # 2. A stack already running elsewhere must not be mixed with this one.
   local recorded
   if our_pid api >/dev/null; then
@@ -152,6 +199,7 @@ main() {
     printf 'PORT=%s\n' "$PORT"
     printf 'URL=http://localhost:%s\n' "$PORT"
     printf 'INFRA=%s\n' "$infra"
+    printf 'COUNTS=trends:%s user-stats:%s api:%s\n' "$TRENDS_COUNT" "$USER_STATS_COUNT" "$API_COUNT"
   } >"$STACK_ENV.tmp"
   mv -f "$STACK_ENV.tmp" "$STACK_ENV"
 
@@ -185,7 +233,7 @@ main() {
   #    consumer group. A runner that dies during start-up is started once more (a fresh database
   #    can fail the first concurrent index creations on FerretDB); twice is an error.
   wait_ready
-  for name in trends-runner user-stats-runner; do
+  for name in "${RUNNERS[@]}"; do
     if ! wait_runner "$name"; then
       log "$name exited during start-up; last lines of its log:"
       tail_log "$(log_file_of "$name")"

@@ -24,4 +24,6 @@ const program = Effect.gen(function* () {
 });
 
 // The stack scripts recognise the process by this name once it has renamed itself (scripts/stack/lib.sh).
-runMain("api", program, { forceAfterMs: 10_000 });
+// A worker of `cluster.ts` (several API processes on one port) is named so `ps` tells them apart.
+const worker = process.env.CINEMATCH_API_WORKER;
+runMain(worker ? `cinematch-api-worker-${worker}` : "api", program, { forceAfterMs: 10_000 });

@@ -51,4 +51,5 @@ const program = Effect.gen(function* () {
     : Effect.withClock(attempt, makeShiftedClock(clockOffsetMs).clock);
 });
 
-runMain("trends-runner", program);
+// Named after its instance when it has one (stack:up runs several: trends-runner-1, -2, ...).
+runMain(process.env.CINEMATCH_INSTANCE_ID || "trends-runner", program);

@@ -44,4 +44,5 @@ const program = Effect.gen(function* () {
   );
 });
 
-runMain("user-stats-runner", program);
+// Named after its instance when it has one (stack:up runs several: user-stats-runner-1, -2, ...).
+runMain(process.env.CINEMATCH_INSTANCE_ID || "user-stats-runner", program);
