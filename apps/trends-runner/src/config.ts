@@ -21,6 +21,11 @@ export interface TrendsRunnerConfig {
   readonly partitionsConcurrency: number;
   /** Consumer group session timeout: how soon a killed instance's partitions go to the others. */
   readonly sessionTimeoutMs: number;
+  /**
+   * Longest an instance's output waits to take in what other instances saved (their partitions'
+   * pieces are read at most this often: on FerretDB each read scans the whole state collection).
+   */
+  readonly foreignRefreshMs: number;
   /** This process's name in the partition ownership claims and the logs (unique per instance). */
   readonly instanceId: string;
 }
@@ -36,6 +41,7 @@ export const defaultTrendsRunnerConfig: TrendsRunnerConfig = {
   bootstrapPendingWaitMs: 5_000,
   partitionsConcurrency: 3,
   sessionTimeoutMs: 10_000,
+  foreignRefreshMs: 2_000,
   instanceId: "trends",
 };
 
@@ -61,6 +67,7 @@ export const trendsRunnerConfigFromEnv: Effect.Effect<TrendsRunnerConfig, Config
       ),
       partitionsConcurrency: yield* int("TRENDS_PARTITIONS_CONCURRENCY", d.partitionsConcurrency, 1, 1000),
       sessionTimeoutMs: yield* int("TRENDS_SESSION_TIMEOUT_MS", d.sessionTimeoutMs, 6_000, 300_000),
+      foreignRefreshMs: yield* int("TRENDS_FOREIGN_REFRESH_MS", d.foreignRefreshMs, 0, 600_000),
       instanceId: yield* Config.string("CINEMATCH_INSTANCE_ID").pipe(Config.withDefault(d.instanceId)),
     };
   });

@@ -36,6 +36,7 @@ const config: TrendsRunnerConfig = {
   outputDebounceMs: 5,
   slideCheckMs: 20,
   bootstrapPendingWaitMs: 200,
+  foreignRefreshMs: 50,
 };
 
 const GENRES = ["Drama", "Comedy", "Sci-Fi", "Horror", "Film-Noir"];
@@ -180,7 +181,7 @@ describe("the trends runner", () => {
           yield* savedStateMatches(ctx, store, doc.updated_at);
         }),
       );
-    });
+    }, 30_000);
   });
 
   describe("given crashes at random instants (mid bulk write, between state and offset, during bootstrap)", () => {

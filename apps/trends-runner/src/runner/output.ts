@@ -40,6 +40,7 @@ export const makeOutputScheduler = (deps: OutputDeps) =>
   Effect.gen(function* () {
     const { config, trendConfig, store, output, slots, partitionState, counters } = deps;
     let lastOutputDay = Number.NaN;
+    let lastForeignRead = Number.NEGATIVE_INFINITY;
     let nextSource: GlobalStatsDocument["source"] = "streaming_incremental";
     const outputRequested = yield* Queue.sliding<void>(1);
     const signalOutput = Queue.offer(outputRequested, undefined);
@@ -53,7 +54,9 @@ export const makeOutputScheduler = (deps: OutputDeps) =>
     /**
      * Brings every partition this process does not own up to its latest saved state (one read of
      * the checkpoints, and one read of the pieces of those that moved); notices partitions it
-     * owned that another instance took over. Returns the checkpoints it saw.
+     * owned that another instance took over. Returns the checkpoints it saw, and whether every
+     * partition is now up to date: the pieces are read at most once per `foreignRefreshMs`, as on
+     * FerretDB that read scans the whole collection, and every instance does it.
      */
     const refreshForeignPartitions = Effect.gen(function* () {
       const saved = yield* store.checkpoints;
@@ -69,6 +72,9 @@ export const makeOutputScheduler = (deps: OutputDeps) =>
         if (isStale(slot, checkpoint)) stale.push({ slot, saved: checkpoint });
       }
       if (stale.length > 0) {
+        const now = yield* Clock.currentTimeMillis;
+        if (now - lastForeignRead < config.foreignRefreshMs) return { saved, complete: false };
+        lastForeignRead = now;
         const pieces = yield* store.piecesOfPartitions(
           stale.map(({ slot }) => slot.partition),
           new Map(stale.map(({ slot, saved }) => [slot.partition, saved.base_epoch ?? 0])),
@@ -85,12 +91,12 @@ export const makeOutputScheduler = (deps: OutputDeps) =>
           );
         }
       }
-      return saved;
+      return { saved, complete: true };
     });
 
     const writeOutputAs = (source: GlobalStatsDocument["source"]) =>
       Effect.gen(function* () {
-        const used = yield* refreshForeignPartitions;
+        const { saved: used, complete } = yield* refreshForeignPartitions;
         const now = yield* Clock.currentTimeMillis;
         const states = slots.states();
         yield* output.putMany(
@@ -104,7 +110,7 @@ export const makeOutputScheduler = (deps: OutputDeps) =>
         const moved =
           after.length !== used.length ||
           after.some((checkpoint, i) => !sameCheckpoint(checkpoint, used[i]!));
-        if (moved) yield* signalOutput;
+        if (moved || !complete) yield* signalOutput;
       });
 
     const outputLoop = Effect.gen(function* () {
