@@ -28,6 +28,7 @@ import { bareConsumeRate, EventLogKafka } from "@cinematch/adapters/kafka";
 import {
   GlobalStatsStoreMongo,
   MongoDatabaseLive,
+  PartitionOwnershipMongo,
   MongoDatabase,
   ReadModelsMongo,
   TrendsStateStoreMongo,
@@ -151,9 +152,12 @@ const rawConsumeRate = () =>
 
 /** The trends runner's stores on a database of its own (empty `movies`: its bootstrap counts nothing). */
 const trendsStores = () =>
-  Layer.mergeAll(WatchlistStoreMongo, TrendsStateStoreMongo, GlobalStatsStoreMongo).pipe(
-    Layer.provide(MongoDatabaseLive(mongoUrlOf("trends"))),
-  );
+  Layer.mergeAll(
+    WatchlistStoreMongo,
+    TrendsStateStoreMongo,
+    GlobalStatsStoreMongo,
+    PartitionOwnershipMongo,
+  ).pipe(Layer.provide(MongoDatabaseLive(mongoUrlOf("trends"))));
 
 /** The trends runner on this run's topic and its own databases, every partition consumed at once. */
 const startBenchTrendsRunner = (groupId: string) =>
@@ -472,7 +476,12 @@ const program = Effect.gen(function* () {
   );
 });
 
-const layers = Layer.mergeAll(WatchlistStoreMongo, ReadModelsMongo, UserStatsStoreMongo).pipe(
+const layers = Layer.mergeAll(
+  WatchlistStoreMongo,
+  ReadModelsMongo,
+  UserStatsStoreMongo,
+  PartitionOwnershipMongo,
+).pipe(
   Layer.provideMerge(MongoDatabaseLive(mongoUrl)),
   // As the runners' processes do: every partition consumed at once.
   Layer.merge(
