@@ -11,25 +11,11 @@
  * The client retries a write that got 503 until it is acknowledged (adding again is idempotent:
  * `already_present`), so the test's model of every list is exact whatever the outcome of the 503.
  */
-import { randomBytes } from "node:crypto";
-import { join } from "node:path";
-import { CatalogStore } from "@cinematch/adapters";
-import { CatalogStoreMongo, MongoDatabaseLive } from "@cinematch/adapters/mongo";
 import { eventuallyAsync } from "@cinematch/adapters/testing";
 import type { Film } from "@cinematch/domain";
-import { Effect, Layer } from "effect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  childEnv,
-  freePort,
-  repoRoot,
-  type Started,
-  startProcess,
-  waitForHttp,
-  waitForLog,
-} from "../web/support/processes.ts";
 import { withProductLogs } from "../web/support/product.ts";
-import { infraDown, infraUp, killFerretDb, type PrivateInfra, privateInfraEnv } from "./support.ts";
+import { infraUp, killFerretDb, type PrivateStack, startPrivateStack } from "./support.ts";
 
 const FILMS: ReadonlyArray<Film> = Array.from({ length: 900 }, (_, i) => ({
   movie_id: `fault-film-${i}`,
@@ -40,63 +26,27 @@ const FILMS: ReadonlyArray<Film> = Array.from({ length: 900 }, (_, i) => ({
 }));
 const SESSION_TIMEOUT_MS = 6_000;
 
-let base: Awaited<ReturnType<typeof privateInfraEnv>> | undefined;
-let infra: PrivateInfra;
+let stack: PrivateStack;
 let baseURL: string;
-const processes: Started[] = [];
-let trendsRunner: Started;
-let userStatsRunner: Started;
-const product = () => ({ baseURL, processes, stop: async () => {} });
+const product = () => ({ baseURL, processes: stack.processes, stop: async () => {} });
+const runner = (app: "trends-runner" | "user-stats-runner") => stack.current.get(app)!;
 
 beforeAll(async () => {
-  base = await privateInfraEnv();
-  infra = await infraUp(base);
-  const run = `faults_${Date.now().toString(36)}_${randomBytes(3).toString("hex")}`;
-  const mongoUrl = new URL(infra.mongo);
-  mongoUrl.pathname = `/${run}`;
-  await Effect.runPromise(
-    Effect.flatMap(CatalogStore, (catalog) => catalog.upsertMany(FILMS.map((film) => ({ film })))).pipe(
-      Effect.provide(Layer.provideMerge(CatalogStoreMongo, MongoDatabaseLive(mongoUrl.toString()))),
-      Effect.scoped,
-    ),
-  );
-  const port = await freePort();
-  baseURL = `http://127.0.0.1:${port}`;
-  const env = childEnv({
-    KAFKA_BOOTSTRAP_SERVERS: infra.kafka,
-    MONGODB_URL: mongoUrl.toString(),
-    CINEMATCH_EVENTS_TOPIC: `${run}.user-movie-events`,
-    CINEMATCH_EVENTS_PARTITIONS: "3",
-    TRENDS_GROUP_ID: `${run}.trends`,
-    USER_STATS_GROUP_ID: `${run}.user-stats`,
-    TRENDS_OUTPUT_DEBOUNCE_MS: "100",
-    TRENDS_SESSION_TIMEOUT_MS: String(SESSION_TIMEOUT_MS),
-    USER_STATS_SESSION_TIMEOUT_MS: String(SESSION_TIMEOUT_MS),
-    PORT: String(port),
-    HOST: "127.0.0.1",
-    CINEMATCH_TOKEN_SECRET: randomBytes(32).toString("hex"),
-    CINEMATCH_SCRYPT_N: "16384",
+  stack = await startPrivateStack({
+    name: "faults",
+    films: FILMS,
+    env: {
+      CINEMATCH_EVENTS_PARTITIONS: "3",
+      TRENDS_OUTPUT_DEBOUNCE_MS: "100",
+      TRENDS_SESSION_TIMEOUT_MS: String(SESSION_TIMEOUT_MS),
+      USER_STATS_SESSION_TIMEOUT_MS: String(SESSION_TIMEOUT_MS),
+    },
   });
-  const app = (name: string) => join(repoRoot, "apps", name, "src", "main.ts");
-  const api = startProcess("faults-api", [app("api")], env);
-  processes.push(api);
-  await waitForHttp(api, `${baseURL}/ready`, 120_000);
-  trendsRunner = startProcess("faults-trends-runner", [app("trends-runner")], env);
-  userStatsRunner = startProcess("faults-user-stats-runner", [app("user-stats-runner")], env);
-  processes.push(trendsRunner, userStatsRunner);
-  await withProductLogs(product(), async () => {
-    await waitForLog(trendsRunner, "trends runner consuming");
-    await waitForLog(userStatsRunner, "user-stats runner consuming");
-  });
+  baseURL = stack.baseURL;
 }, 300_000);
 
 afterAll(async () => {
-  for (const runner of [trendsRunner, userStatsRunner]) {
-    // A runner left stopped by a failed test must be able to take its SIGTERM.
-    if (runner?.child.pid && !runner.exited()) process.kill(runner.child.pid, "SIGCONT");
-  }
-  await Promise.all([...processes].reverse().map((p) => p.stop()));
-  if (base) await infraDown(base);
+  await stack?.stop();
 }, 120_000);
 
 interface Answer {
@@ -247,7 +197,7 @@ describe("the real stack through a database crash and stalled runners", () => {
           return cleanRounds >= 3;
         });
         const outageStart = answers.length;
-        await killFerretDb(infra);
+        await killFerretDb(stack.infra);
         phase = "down";
         // A few seconds of writes against a dead database, then it comes back (its data kept).
         await eventuallyAsync(
@@ -255,7 +205,7 @@ describe("the real stack through a database crash and stalled runners", () => {
           (n) => n >= 9,
           { ...POLL, timeoutMs: 30_000 },
         );
-        await infraUp(base!);
+        await infraUp(stack.base);
         phase = "back";
         await writer;
         await settleUnsure(users);
@@ -266,7 +216,7 @@ describe("the real stack through a database crash and stalled runners", () => {
         );
         for (const answer of during) expect(answer.ms, "answered within 2 s").toBeLessThan(2_000);
         for (const answer of refused) expect(Number(answer.retryAfter)).toBeGreaterThan(0);
-        expect(processes.filter((p) => p.exited()).map((p) => p.name)).toEqual([]);
+        expect(stack.processes.filter((p) => p.exited()).map((p) => p.name)).toEqual([]);
         await expectExact(users);
       }),
     300_000,
@@ -276,7 +226,7 @@ describe("the real stack through a database crash and stalled runners", () => {
     "given a stream of writes, when both runners are SIGSTOPped past their session timeout and resumed, then the results are exact",
     () =>
       withProductLogs(product(), async () => {
-        const pids = [trendsRunner, userStatsRunner].map((runner) => runner.child.pid!);
+        const pids = [runner("trends-runner"), runner("user-stats-runner")].map((r) => r.child.pid!);
         for (const pid of pids) process.kill(pid, "SIGSTOP");
         const stoppedAt = Date.now();
         // Writes go on while the runners are frozen, past their session timeout (twice over).
@@ -285,7 +235,7 @@ describe("the real stack through a database crash and stalled runners", () => {
         const resumedAt = cursor;
         await streamOfWrites(users, () => cursor >= resumedAt + 5);
         await settleUnsure(users);
-        expect(processes.filter((p) => p.exited()).map((p) => p.name)).toEqual([]);
+        expect(stack.processes.filter((p) => p.exited()).map((p) => p.name)).toEqual([]);
         await expectExact(users);
       }),
     300_000,

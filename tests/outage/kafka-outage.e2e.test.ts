@@ -6,32 +6,11 @@
  * own), because it stops the broker: the shared servers other tests use are never touched. The API
  * and both runners run as their own processes against it.
  */
-import { randomBytes } from "node:crypto";
-import { join } from "node:path";
-import { CatalogStore } from "@cinematch/adapters";
-import { CatalogStoreMongo, MongoDatabaseLive } from "@cinematch/adapters/mongo";
 import { eventuallyAsync } from "@cinematch/adapters/testing";
 import type { Film } from "@cinematch/domain";
-import { Effect, Layer } from "effect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  childEnv,
-  freePort,
-  repoRoot,
-  type Started,
-  startProcess,
-  waitForHttp,
-  waitForLog,
-} from "../web/support/processes.ts";
 import { withProductLogs } from "../web/support/product.ts";
-import {
-  infraDown,
-  infraUp,
-  type PrivateInfra,
-  privateInfraEnv,
-  readWholeTopic,
-  stopKafka,
-} from "./support.ts";
+import { infraUp, type PrivateStack, readWholeTopic, startPrivateStack, stopKafka } from "./support.ts";
 
 const FILMS: ReadonlyArray<Film> = Array.from({ length: 40 }, (_, i) => ({
   movie_id: `outage-film-${i}`,
@@ -41,61 +20,27 @@ const FILMS: ReadonlyArray<Film> = Array.from({ length: 40 }, (_, i) => ({
   runtime_minutes: 90 + i,
 }));
 
-let base: Awaited<ReturnType<typeof privateInfraEnv>> | undefined;
-let infra: PrivateInfra;
+let stack: PrivateStack;
 let baseURL: string;
-let topic: string;
-const processes: Started[] = [];
-const product = () => ({ baseURL, processes, stop: async () => {} });
+const product = () => ({ baseURL, processes: stack.processes, stop: async () => {} });
 
 beforeAll(async () => {
-  base = await privateInfraEnv();
-  infra = await infraUp(base);
-  const run = `outage_${Date.now().toString(36)}_${randomBytes(3).toString("hex")}`;
-  topic = `${run}.user-movie-events`;
-  const mongoUrl = new URL(infra.mongo);
-  mongoUrl.pathname = `/${run}`;
-  await Effect.runPromise(
-    Effect.flatMap(CatalogStore, (catalog) => catalog.upsertMany(FILMS.map((film) => ({ film })))).pipe(
-      Effect.provide(Layer.provideMerge(CatalogStoreMongo, MongoDatabaseLive(mongoUrl.toString()))),
-      Effect.scoped,
-    ),
-  );
-  const port = await freePort();
-  baseURL = `http://127.0.0.1:${port}`;
-  const env = childEnv({
-    KAFKA_BOOTSTRAP_SERVERS: infra.kafka,
-    MONGODB_URL: mongoUrl.toString(),
-    CINEMATCH_EVENTS_TOPIC: topic,
-    CINEMATCH_EVENTS_PARTITIONS: "3",
-    TRENDS_GROUP_ID: `${run}.trends`,
-    USER_STATS_GROUP_ID: `${run}.user-stats`,
-    TRENDS_OUTPUT_DEBOUNCE_MS: "100",
-    PORT: String(port),
-    HOST: "127.0.0.1",
-    CINEMATCH_TOKEN_SECRET: randomBytes(32).toString("hex"),
-    CINEMATCH_SCRYPT_N: "16384",
-    // Scrapes here wait for a fresh count of the outbox backlog (in production they never wait).
-    CINEMATCH_METRICS_BACKLOG_MAX_AGE_MS: "0",
-    CINEMATCH_METRICS_SCRAPE_WAIT_MS: "20000",
+  stack = await startPrivateStack({
+    name: "outage",
+    films: FILMS,
+    env: {
+      CINEMATCH_EVENTS_PARTITIONS: "3",
+      TRENDS_OUTPUT_DEBOUNCE_MS: "100",
+      // Scrapes here wait for a fresh count of the outbox backlog (in production they never wait).
+      CINEMATCH_METRICS_BACKLOG_MAX_AGE_MS: "0",
+      CINEMATCH_METRICS_SCRAPE_WAIT_MS: "20000",
+    },
   });
-  const app = (name: string) => join(repoRoot, "apps", name, "src", "main.ts");
-  // The API first (it creates the topic), then the runners.
-  const api = startProcess("outage-api", [app("api")], env);
-  processes.push(api);
-  await waitForHttp(api, `${baseURL}/ready`, 120_000);
-  const trends = startProcess("outage-trends-runner", [app("trends-runner")], env);
-  const userStats = startProcess("outage-user-stats-runner", [app("user-stats-runner")], env);
-  processes.push(trends, userStats);
-  await withProductLogs(product(), async () => {
-    await waitForLog(trends, "trends runner consuming");
-    await waitForLog(userStats, "user-stats runner consuming");
-  });
+  baseURL = stack.baseURL;
 }, 300_000);
 
 afterAll(async () => {
-  await Promise.all([...processes].reverse().map((p) => p.stop()));
-  if (base) await infraDown(base);
+  await stack?.stop();
 }, 120_000);
 
 interface Answer {
@@ -219,7 +164,7 @@ describe("the API and both runners on a broker that goes away mid-stream", () =>
         await rate(alice, 2);
 
         // Kafka stopped (this run's private broker only).
-        const stopMs = await stopKafka(infra);
+        const stopMs = await stopKafka(stack.infra);
         console.info(`kafka stopped in ${stopMs} ms after ${changes.length} changes`);
         const outageStarted = Date.now();
         for (let i = 12; i < 24; i++) await add(alice, i);
@@ -237,7 +182,7 @@ describe("the API and both runners on a broker that goes away mid-stream", () =>
 
         // Kafka started again (up.sh starts only what is not running; its data was kept).
         const restartStarted = Date.now();
-        await infraUp(base!);
+        await infraUp(stack.base);
         console.info(`kafka back in ${Date.now() - restartStarted} ms`);
         for (let i = 24; i < 32; i++) await add(alice, i);
         await rate(alice, 12);
@@ -283,7 +228,7 @@ describe("the API and both runners on a broker that goes away mid-stream", () =>
         // whose acknowledgement was lost, then the relay's retry: the same event id at two offsets);
         // that is allowed by design, consumers drop the repeat by event id. So: distinct event ids
         // = accepted changes, and they are exactly those changes.
-        const records = await readWholeTopic(infra.kafka, topic);
+        const records = await readWholeTopic(stack.infra.kafka, stack.topic);
         const byId = new Map(records.map((r) => [r.event_id, r]));
         const key = (c: { user_id: string; event_type: string; movie_id: string }) =>
           `${c.user_id} ${c.event_type} ${c.movie_id}`;

@@ -13,22 +13,11 @@
  * Writes of one user are never in flight together (each user's model stays exact); a write that
  * gets no 2xx has an unknown outcome and is settled at the end against what the store holds.
  */
-import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { CatalogStore } from "@cinematch/adapters";
-import { CatalogStoreMongo, MongoDatabaseLive } from "@cinematch/adapters/mongo";
 import type { Film } from "@cinematch/domain";
-import { Effect, Layer } from "effect";
-import { infraDown, infraUp, killFerretDb, type PrivateInfra, privateInfraEnv } from "../outage/support.ts";
-import {
-  childEnv,
-  freePort,
-  repoRoot,
-  type Started,
-  startProcess,
-  waitForHttp,
-} from "../web/support/processes.ts";
+import { infraUp, killFerretDb, startPrivateStack } from "../outage/support.ts";
+import type { Started } from "../web/support/processes.ts";
 
 const intEnv = (name: string, fallback: number) => {
   const value = Number(process.env[name] ?? fallback);
@@ -58,50 +47,19 @@ let cleanup: () => Promise<void> = async () => {};
 const main = async () => {
   // ---- the stack ---------------------------------------------------------------------------------
 
-  const base = await privateInfraEnv();
-  let infra: PrivateInfra = await infraUp(base);
-  const run = `soak_${Date.now().toString(36)}_${randomBytes(3).toString("hex")}`;
-  const mongoUrl = new URL(infra.mongo);
-  mongoUrl.pathname = `/${run}`;
-  await Effect.runPromise(
-    Effect.flatMap(CatalogStore, (catalog) => catalog.upsertMany(FILMS.map((film) => ({ film })))).pipe(
-      Effect.provide(Layer.provideMerge(CatalogStoreMongo, MongoDatabaseLive(mongoUrl.toString()))),
-      Effect.scoped,
-    ),
-  );
-  const port = await freePort();
-  const baseURL = `http://127.0.0.1:${port}`;
-  const env = childEnv({
-    KAFKA_BOOTSTRAP_SERVERS: infra.kafka,
-    MONGODB_URL: mongoUrl.toString(),
-    CINEMATCH_EVENTS_TOPIC: `${run}.user-movie-events`,
-    TRENDS_GROUP_ID: `${run}.trends`,
-    USER_STATS_GROUP_ID: `${run}.user-stats`,
-    PORT: String(port),
-    HOST: "127.0.0.1",
-    CINEMATCH_TOKEN_SECRET: randomBytes(32).toString("hex"),
-    CINEMATCH_SCRYPT_N: "16384",
-    CINEMATCH_LOG_LEVEL: "warning",
+  const stack = await startPrivateStack({
+    name: "soak",
+    films: FILMS,
+    env: {
+      CINEMATCH_LOG_LEVEL: "warning",
+      // Every simulated user signs up from this one address.
+      CINEMATCH_LOGIN_MAX_PER_IP: "1000000",
+    },
   });
-  const app = (name: string) => join(repoRoot, "apps", name, "src", "main.ts");
-  const processes = new Map<string, Started>();
-  const start = (name: "api" | "trends-runner" | "user-stats-runner") => {
-    const started = startProcess(`soak-${name}`, [app(name)], env);
-    processes.set(name, started);
-    return started;
-  };
-  await waitForHttp(start("api"), `${baseURL}/ready`, 120_000);
-  start("trends-runner");
-  start("user-stats-runner");
-
-  const stopEverything = async () => {
-    for (const p of processes.values()) await p.stop();
-    await infraDown(base);
-  };
-  process.on("SIGINT", () => {
-    void stopEverything().finally(() => process.exit(130));
-  });
-  cleanup = stopEverything;
+  cleanup = stack.stop;
+  const { base, infra, baseURL } = stack;
+  const processes = stack.current;
+  const start = stack.start;
 
   const rssMiB = (started: Started | undefined) => {
     const pid = started?.child.pid;
@@ -143,7 +101,7 @@ const main = async () => {
     for (let attempt = 0; attempt < 20 && answer.status !== 201; attempt++) {
       if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 500));
       answer = await call("POST", "/auth/signup", undefined, {
-        email: `soak-${u}-${run}@example.com`,
+        email: `soak-${u}-${Date.now()}@example.com`,
         password: "correct horse battery staple",
       });
     }
@@ -270,14 +228,14 @@ const main = async () => {
         process.kill(kafkaPid(), "SIGKILL");
       },
       heal: async () => {
-        infra = await infraUp(base);
+        await infraUp(base);
       },
     },
     {
       name: "FerretDB SIGKILLed",
       inject: () => killFerretDb(infra),
       heal: async () => {
-        infra = await infraUp(base);
+        await infraUp(base);
       },
     },
     {
@@ -425,7 +383,7 @@ const main = async () => {
   const ok = lostInStore === 0 && statsOff === 0 && trendsTotal === entries;
   console.log(`Goal (nothing lost, nothing doubled): ${ok ? "met" : "NOT met"}`);
 
-  await stopEverything();
+  await stack.stop();
 };
 
 main().then(
