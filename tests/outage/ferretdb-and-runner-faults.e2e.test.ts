@@ -15,7 +15,7 @@ import { eventuallyAsync } from "@cinematch/adapters/testing";
 import type { Film } from "@cinematch/domain";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { withProductLogs } from "../web/support/product.ts";
-import { infraUp, killFerretDb, type PrivateStack, startPrivateStack } from "./support.ts";
+import { infraUp, killFerretDb, type PrivateStack, startPrivateStack, stopPrivateStacks } from "./support.ts";
 
 const FILMS: ReadonlyArray<Film> = Array.from({ length: 900 }, (_, i) => ({
   movie_id: `fault-film-${i}`,
@@ -46,7 +46,8 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(async () => {
-  await stack?.stop();
+  // Also a stack whose start-up the hook timeout cut off.
+  await stopPrivateStacks();
 }, 120_000);
 
 interface Answer {

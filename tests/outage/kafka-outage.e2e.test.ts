@@ -10,7 +10,14 @@ import { eventuallyAsync } from "@cinematch/adapters/testing";
 import type { Film } from "@cinematch/domain";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { withProductLogs } from "../web/support/product.ts";
-import { infraUp, type PrivateStack, readWholeTopic, startPrivateStack, stopKafka } from "./support.ts";
+import {
+  infraUp,
+  type PrivateStack,
+  readWholeTopic,
+  startPrivateStack,
+  stopKafka,
+  stopPrivateStacks,
+} from "./support.ts";
 
 const FILMS: ReadonlyArray<Film> = Array.from({ length: 40 }, (_, i) => ({
   movie_id: `outage-film-${i}`,
@@ -40,7 +47,8 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(async () => {
-  await stack?.stop();
+  // Also a stack whose start-up the hook timeout cut off.
+  await stopPrivateStacks();
 }, 120_000);
 
 interface Answer {

@@ -239,6 +239,14 @@ export interface PrivateStack {
  * database of this run's own, then the API (ready) and both runners (consuming), each its own
  * process. `env` is added to every process's environment.
  */
+/** Stacks being started or running: what `stopPrivateStacks` stops (a start-up cut off by a timeout too). */
+const stacks = new Set<() => Promise<void>>();
+
+/** Stops every private stack this process started and has not stopped yet: for `afterAll`. */
+export const stopPrivateStacks = async (): Promise<void> => {
+  for (const stop of [...stacks]) await stop();
+};
+
 export const startPrivateStack = async (options: {
   readonly name: string;
   readonly films: ReadonlyArray<Film>;
@@ -248,6 +256,7 @@ export const startPrivateStack = async (options: {
   const processes: Started[] = [];
   const current = new Map<StackApp, Started>();
   const stop = async () => {
+    stacks.delete(stop);
     for (const started of [...processes].reverse()) {
       // A process left stopped (SIGSTOP) by a failed test must be able to take its SIGTERM.
       if (started.child.pid !== undefined && !started.exited()) process.kill(started.child.pid, "SIGCONT");
@@ -255,6 +264,7 @@ export const startPrivateStack = async (options: {
     }
     await infraDown(base);
   };
+  stacks.add(stop);
   try {
     const infra = await infraUp(base);
     const run = `${options.name}_${Date.now().toString(36)}_${randomBytes(3).toString("hex")}`;
