@@ -608,6 +608,54 @@ export const watchlistStoreContract = (
       });
     });
 
+    describe("a store with more listed films than one server command may change", () => {
+      // FerretDB never answers an update command that changes 100 or more existing documents
+      // (mongo/bulk.ts); a group-commit round or a publication batch bigger than that must still land.
+      it("given 120 listed films, when all are re-rated at once and then published together, then every change lands and nothing stays pending", async () => {
+        const count = 120;
+        const result = await run((store) =>
+          Effect.gen(function* () {
+            yield* Effect.forEach(
+              Array.from({ length: count }, (_, i) => i),
+              (i) => {
+                const entry = sampleEntry(`u${i % 4}`, `m${i}`, T0 + i);
+                return via(store).add(entry, addedEvent(entry, `e-add-${i}`));
+              },
+              { concurrency: "unbounded", discard: true },
+            );
+            yield* Effect.forEach(
+              Array.from({ length: count }, (_, i) => i),
+              (i) =>
+                via(store).update(
+                  `u${i % 4}`,
+                  `m${i}`,
+                  { rating: 7 },
+                  updatedEvent(`e-upd-${i}`, T0 + 1_000 + i),
+                ),
+              { concurrency: "unbounded", discard: true },
+            );
+            const outboxes = yield* store.pendingEvents(10_000);
+            let offset = 0;
+            yield* store.markPublished(
+              outboxes.flatMap(({ entry_key, events }) =>
+                events.map((event) => ({ entry_key, event, position: position(offset++) })),
+              ),
+            );
+            const users = yield* store.entriesOfUsers(["u0", "u1", "u2", "u3"]);
+            return {
+              published: offset,
+              pending: yield* store.pendingCount,
+              ratings: [...users.values()].flat().map((entry) => entry.rating),
+            };
+          }),
+        );
+        expect(result.published).toBe(2 * count);
+        expect(result.pending).toBe(0);
+        expect(result.ratings).toHaveLength(count);
+        expect(result.ratings.every((rating) => rating === 7)).toBe(true);
+      });
+    });
+
     describe("a store receiving a burst of adds", () => {
       it("given concurrent adds of new and repeated films, when all finish, then each film is added exactly once", async () => {
         const result = await run((store) =>

@@ -1,5 +1,6 @@
 import { Effect } from "effect";
 import type { AnyBulkWriteOperation, Collection, Document } from "mongodb";
+import { BULK_CHUNK } from "../mongo/bulk.ts";
 import { isDuplicateKeyError } from "../mongo/errors.ts";
 import { StoreUnavailable } from "../store-errors.ts";
 
@@ -7,7 +8,9 @@ import { StoreUnavailable } from "../store-errors.ts";
  * The collection's one writer: every write of this process goes through it, and at most one server
  * round trip is in flight at a time. Writes that arrive meanwhile wait and then share the next round
  * (group commit): one `insertMany` for new entries, one `bulkWrite` for changes of existing ones,
- * one `bulkWrite` for outbox clearing, each carrying up to `maxBatch` writes. FerretDB's SQLite
+ * one `bulkWrite` for outbox clearing, each carrying up to `maxBatch` writes (updates go out in
+ * ordered commands of at most `BULK_CHUNK`, since FerretDB never answers an update command that
+ * changes 100 or more existing documents, see mongo/bulk.ts). FerretDB's SQLite
  * backend takes one write transaction at a time, so this costs no parallelism there; and since its
  * updates read, change and rewrite a document without a lock, one writer per process is also what
  * keeps a publication's clearing from overwriting a change made at the same instant.
@@ -45,6 +48,19 @@ interface Update {
 const failure = (operation: string, cause: unknown) =>
   new StoreUnavailable({ operation, message: cause instanceof Error ? cause.message : String(cause), cause });
 
+/** The operations in order, as consecutive ordered bulk writes of at most `BULK_CHUNK`; the documents matched. */
+const bulkWriteOrderedInChunks = async (
+  collection: Collection<Document>,
+  operations: ReadonlyArray<AnyBulkWriteOperation>,
+): Promise<number> => {
+  let matched = 0;
+  for (let start = 0; start < operations.length; start += BULK_CHUNK) {
+    const result = await collection.bulkWrite(operations.slice(start, start + BULK_CHUNK), { ordered: true });
+    matched += result.matchedCount;
+  }
+  return matched;
+};
+
 export const makeGroupCommit = (collection: Collection<Document>, options: GroupCommitOptions) => {
   const maxBatch = options.maxBatch ?? 500;
   let inserts: Array<Pending<Document>> = [];
@@ -77,11 +93,11 @@ export const makeGroupCommit = (collection: Collection<Document>, options: Group
 
   const updateRound = async (batch: ReadonlyArray<Pending<Update>>) => {
     try {
-      const result = await collection.bulkWrite(
+      const matched = await bulkWriteOrderedInChunks(
+        collection,
         batch.map((p) => ({ updateOne: { filter: p.item.filter, update: p.item.update } })),
-        { ordered: true },
       );
-      if (result.matchedCount === batch.length) {
+      if (matched === batch.length) {
         for (const p of batch) p.resume(Effect.succeed("updated"));
         return;
       }
@@ -97,7 +113,7 @@ export const makeGroupCommit = (collection: Collection<Document>, options: Group
   const clearRound = async (batch: ReadonlyArray<Pending<ReadonlyArray<AnyBulkWriteOperation>>>) => {
     try {
       const operations = batch.flatMap((p) => p.item);
-      if (operations.length > 0) await collection.bulkWrite([...operations], { ordered: true });
+      await bulkWriteOrderedInChunks(collection, operations);
       for (const p of batch) p.resume(Effect.succeed("updated"));
     } catch (cause) {
       for (const p of batch) p.resume(Effect.fail(failure("movies.markPublished", cause)));
