@@ -1,5 +1,5 @@
 import type { IHeaders, KafkaMessage } from "kafkajs";
-import type { LogRecord } from "./EventLog.ts";
+import type { LogRecord } from "../EventLog.ts";
 
 // How kafkajs' values become the port's: messages as LogRecords, errors as one line of text.
 
