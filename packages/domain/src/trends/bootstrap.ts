@@ -1,17 +1,16 @@
 import { Option } from "effect";
 import type { WatchedEntry } from "../schemas/entry.ts";
 import { canonicalOffset, compareOffsets, previousOffset } from "./offsets.ts";
+import { addToDay, advanceFloor } from "./day-buckets.ts";
 import {
-  addToDay,
-  advanceFloor,
   DEFAULT_TREND_CONFIG,
   utcDayOf,
-  makeFilm,
   markChanged,
   type PartitionTrendState,
   PartitionState,
   type TrendConfig,
 } from "./state.ts";
+import { makeFilm } from "./film-cell.ts";
 
 /** A place in the log: partition and offset (decimal text). Same shape as the event-log port's. */
 export interface TrendLogPosition {

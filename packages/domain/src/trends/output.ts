@@ -1,8 +1,8 @@
 import { roundRatio } from "../user-stats/round.ts";
 import type { GlobalStatsDocument, TopMovie, TrendingGenre, TrendWindow } from "./schema.ts";
+import { countFrom } from "./day-buckets.ts";
+import type { FilmCell } from "./film-cell.ts";
 import {
-  countFrom,
-  type FilmCell,
   internalOf,
   type PartitionTrendState,
   type PartitionState,

@@ -28,21 +28,16 @@ import { EventId, MovieId, Timestamp } from "../schemas/primitives.ts";
 import { canonicalOffset, compareOffsets } from "./offsets.ts";
 import {
   DEFAULT_TREND_CONFIG,
-  dedupCutoff,
   dropFilm,
-  forEachDay,
-  type FilmCell,
   internalOf,
-  isEmptyFilm,
-  compactFilmRecent,
-  makeFilm,
   noteZeroed,
   type PartitionTrendState,
-  rememberEvent,
-  setDay,
   PartitionState,
   type TrendConfig,
 } from "./state.ts";
+import { dedupCutoff, compactFilmRecent, rememberEvent } from "./recent-ids.ts";
+import { forEachDay, setDay } from "./day-buckets.ts";
+import { type FilmCell, isEmptyFilm, makeFilm } from "./film-cell.ts";
 
 /** A log offset as decimal text: "-1" (nothing applied) or a canonical non-negative integer. */
 export const OffsetText = Schema.String.pipe(

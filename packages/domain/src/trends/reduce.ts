@@ -1,20 +1,16 @@
 import type { WatchlistEvent } from "../schemas/events.ts";
 import { canonicalOffset, isAfter, isCanonicalOffset } from "./offsets.ts";
+import { addToDay, advanceFloor, removeFromDay } from "./day-buckets.ts";
+import { cutoffMinute, isRecent, rememberEvent } from "./recent-ids.ts";
 import {
-  addToDay,
-  advanceFloor,
-  cutoffMinute,
   internalOf,
-  isRecent,
   MS_PER_DAY,
-  makeFilm,
   markChanged,
   minuteOf,
   noteZeroed,
   type PartitionTrendState,
-  rememberEvent,
-  removeFromDay,
 } from "./state.ts";
+import { makeFilm } from "./film-cell.ts";
 
 /** An event with the log offset it was read at (decimal text, as the event log gives it). */
 export interface PositionedEvent {
