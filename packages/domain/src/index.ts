@@ -15,3 +15,4 @@ export * from "./catalog/catalog-index.ts";
 export * from "./catalog/movielens.ts";
 export * from "./catalog/reconcile.ts";
 export * from "./watchlist/index.ts";
+export * from "./csv/csv.ts";

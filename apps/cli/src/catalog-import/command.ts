@@ -4,11 +4,10 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import type { CatalogStore, WatchlistCommands, WatchlistStore } from "@cinematch/adapters";
-import type { CatalogRecord } from "@cinematch/domain";
+import { type CatalogRecord, decodeUtf8 } from "@cinematch/domain";
 import type { Layer } from "effect";
 import { readMovieLensRatings } from "../replay/ratings.ts";
 import { applyToCatalog, type CatalogApplied, describeApplied } from "./apply.ts";
-import { decodeUtf8 } from "./csv.ts";
 import { type ImdbFilm, readImdbCsv } from "./imdb.ts";
 import { type ImportedFilm, type MergeReport, mergeCatalogs } from "./merge.ts";
 import {

@@ -1,7 +1,6 @@
 import type { CatalogEntry } from "@cinematch/adapters";
-import { decoderFor, Film } from "@cinematch/domain";
+import { csvTable, decoderFor, Film, parseCsv } from "@cinematch/domain";
 import { Either } from "effect";
-import { csvTable, parseCsv } from "./csv.ts";
 import { stableMovieId } from "./ids.ts";
 import { describeDecodeError, type LineProblem } from "./problems.ts";
 

@@ -10,7 +10,6 @@ export { CATALOG_IMPORT_USAGE, type CatalogImportIO, runCatalogImport } from "./
 export { CATALOG_DEDUPE_USAGE, runCatalogDedupe } from "./dedupe.ts";
 export { mongoCatalogLayer } from "./mongo.ts";
 // The readers and the merge are pure (text in, films and problems out): exported for the tests tier.
-export { csvTable, decodeUtf8, parseCsv } from "./csv.ts";
 export { readImdbCsv } from "./imdb.ts";
 export { mergeCatalogs, mergeEntries } from "./merge.ts";
 export { readMovieLensLinks, readMovieLensMovies } from "./movielens.ts";

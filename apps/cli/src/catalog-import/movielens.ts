@@ -1,7 +1,6 @@
 import type { CatalogEntry } from "@cinematch/adapters";
-import { decoderFor, Film, movieLensCatalogItem } from "@cinematch/domain";
+import { csvTable, decoderFor, Film, movieLensCatalogItem, parseCsv } from "@cinematch/domain";
 import { Either } from "effect";
-import { csvTable, parseCsv } from "./csv.ts";
 import { describeDecodeError, type LineProblem } from "./problems.ts";
 
 /**

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { csvTable, decodeUtf8, parseCsv } from "@cinematch/cli/catalog-import";
+import { csvTable, decodeUtf8, parseCsv } from "./csv.ts";
 
 const fieldsOf = (text: string) => parseCsv(text).records.map((r) => r.fields);
 
