@@ -16,3 +16,5 @@ export * from "./catalog/movielens.ts";
 export * from "./catalog/reconcile.ts";
 export * from "./watchlist/index.ts";
 export * from "./csv/csv.ts";
+export * from "./imports/index.ts";
+export * from "./api/imports.ts";

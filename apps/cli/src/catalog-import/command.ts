@@ -4,11 +4,12 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import type { CatalogStore, WatchlistCommands, WatchlistStore } from "@cinematch/adapters";
-import { type CatalogRecord, decodeUtf8 } from "@cinematch/domain";
+import type { CatalogRecord } from "@cinematch/domain";
 import type { Layer } from "effect";
 import { readMovieLensRatings } from "../replay/ratings.ts";
 import { applyToCatalog, type CatalogApplied, describeApplied } from "./apply.ts";
 import { type ImdbFilm, readImdbCsv } from "./imdb.ts";
+import { decodeUtf8 } from "./utf8.ts";
 import { type ImportedFilm, type MergeReport, mergeCatalogs } from "./merge.ts";
 import {
   type MovieLensFilm,

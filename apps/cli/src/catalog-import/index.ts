@@ -52,3 +52,4 @@ export const catalogImportMain = (argv: ReadonlyArray<string>): Promise<number> 
 /** `cinematch catalog dedupe ...`. */
 export const catalogDedupeMain = (argv: ReadonlyArray<string>): Promise<number> =>
   runCatalogDedupe(argv, processCatalogIO(process.env));
+export { decodeUtf8 } from "./utf8.ts";

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { csvTable, decodeUtf8, parseCsv } from "./csv.ts";
+import { csvTable, parseCsv } from "./csv.ts";
 
 const fieldsOf = (text: string) => parseCsv(text).records.map((r) => r.fields);
 
@@ -117,20 +117,5 @@ describe("a table with a header", () => {
     expect(csvTable(parseCsv(""), ["a"]).problems).toEqual([
       { line: 1, message: "the file is empty (expected a header line)" },
     ]);
-  });
-});
-
-describe("file bytes", () => {
-  it("given bytes that are not UTF-8 on line 2, when decoded, then line 2 is a problem", () => {
-    const bytes = Uint8Array.from([
-      ...new TextEncoder().encode("a,b\nL"),
-      0xe9,
-      ...new TextEncoder().encode("on,1\n"),
-    ]);
-    expect(decodeUtf8(bytes).problems).toEqual([{ line: 2, message: "bytes that are not UTF-8 text" }]);
-  });
-
-  it("given valid UTF-8 that holds a replacement character, when decoded, then nothing is reported", () => {
-    expect(decodeUtf8(new TextEncoder().encode("a\n\uFFFD\n")).problems).toEqual([]);
   });
 });
