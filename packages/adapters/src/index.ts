@@ -26,3 +26,5 @@ export * from "./config/env.ts";
 export * from "./process/run-main.ts";
 export * from "./ownership/PartitionOwnership.ts";
 export * from "./ownership/memory.ts";
+export * from "./imports/ImportJobsStore.ts";
+export * from "./imports/memory.ts";

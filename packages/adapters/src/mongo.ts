@@ -9,3 +9,4 @@ export * from "./catalog/mongo.ts";
 export * from "./read-models/mongo.ts";
 export * from "./trends-state/mongo.ts";
 export * from "./ownership/mongo.ts";
+export * from "./imports/mongo.ts";

@@ -7,3 +7,4 @@ export * from "./catalog/CatalogStore.contract.ts";
 export * from "./read-models/ReadModels.contract.ts";
 export * from "./trends-state/TrendsStateStore.contract.ts";
 export * from "./ownership/PartitionOwnership.contract.ts";
+export * from "./imports/ImportJobsStore.contract.ts";
