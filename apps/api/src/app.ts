@@ -6,6 +6,7 @@ import {
   EventLog,
   type GlobalStatsStore,
   type IdGenerator,
+  type ImportJobsStore,
   OutboxPublisher,
   OutboxPublisherLive,
   OutboxRelayLive,
@@ -27,6 +28,7 @@ import { makeStaticFiles } from "./http/static.ts";
 import { makeRoutes, type ReadinessCheck } from "./routes/routes.ts";
 import { makeBacklogGauge } from "./services/backlog-gauge.ts";
 import { makeCatalogCache } from "./services/catalog-cache.ts";
+import { makeHistoryImports } from "./services/history-import.ts";
 import { makeLiveHub } from "./services/live-hub.ts";
 import { makeTrendsCache } from "./services/trends-cache.ts";
 
@@ -38,7 +40,8 @@ export type ApiDependencies =
   | AccountsStore
   | CatalogStore
   | UserStatsStore
-  | GlobalStatsStore;
+  | GlobalStatsStore
+  | ImportJobsStore;
 
 export interface ApiServerService {
   /** Where it listens, e.g. `http://127.0.0.1:8000` (port 0 in the config picks a free one). */
@@ -126,6 +129,11 @@ export const makeApiListener = (
       ),
     );
     const readiness = options.readiness ?? [{ name: "event_log", check: eventLog.ping }];
+    const imports = yield* makeHistoryImports(catalog, {
+      writers: config.importWriters,
+      maxUnpackedBytes: config.importMaxUnpackedBytes,
+      progressEveryMs: config.importProgressMs,
+    });
 
     let openapiText: string | undefined;
     let routes: ReadonlyArray<Route<unknown>> = [];
@@ -150,6 +158,8 @@ export const makeApiListener = (
         return openapiText;
       },
       docsPage: () => page,
+      imports,
+      importMaxBytes: config.importMaxBytes,
     });
     routes = typedRoutes as ReadonlyArray<Route<unknown>>;
 

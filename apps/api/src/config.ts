@@ -50,6 +50,14 @@ export interface ApiConfig {
   readonly storeSelectionTimeoutMs: number;
   /** Take the client address for rate limits from `X-Forwarded-For` (behind a trusted proxy only). */
   readonly trustProxy: boolean;
+  /** Largest history export (ZIP, CSV or JSON) `POST /imports/{source}` accepts. */
+  readonly importMaxBytes: number;
+  /** Largest total of the files unpacked from an export's ZIP. */
+  readonly importMaxUnpackedBytes: number;
+  /** Films written at once by all running imports of a process together. */
+  readonly importWriters: number;
+  /** How often a running import saves its progress for `GET /imports/{id}`. */
+  readonly importProgressMs: number;
 }
 
 export const DEFAULT_WEB_DIST = fileURLToPath(new URL("../../web/dist", import.meta.url));
@@ -86,6 +94,10 @@ export const defaultApiConfig: ApiConfig = {
   metricsToken: Option.none(),
   metricsBacklogMaxAgeMs: 15_000,
   metricsScrapeWaitMs: 5,
+  importMaxBytes: 16 * 1024 * 1024,
+  importMaxUnpackedBytes: 64 * 1024 * 1024,
+  importWriters: 4,
+  importProgressMs: 500,
 };
 
 export const apiConfig = (overrides: Partial<ApiConfig> = {}): ApiConfig => ({
@@ -157,5 +169,9 @@ export const apiConfigFromEnv: Effect.Effect<ApiConfig, ConfigError.ConfigError>
     ),
     metricsBacklogMaxAgeMs: yield* int("CINEMATCH_METRICS_BACKLOG_MAX_AGE_MS", d.metricsBacklogMaxAgeMs, 0),
     metricsScrapeWaitMs: yield* int("CINEMATCH_METRICS_SCRAPE_WAIT_MS", d.metricsScrapeWaitMs, 0, 60_000),
+    importMaxBytes: yield* int("CINEMATCH_IMPORT_MAX_BYTES", d.importMaxBytes, 1024),
+    importMaxUnpackedBytes: yield* int("CINEMATCH_IMPORT_MAX_UNPACKED_BYTES", d.importMaxUnpackedBytes, 1024),
+    importWriters: yield* int("CINEMATCH_IMPORT_WRITERS", d.importWriters, 1, 64),
+    importProgressMs: yield* int("CINEMATCH_IMPORT_PROGRESS_MS", d.importProgressMs, 10),
   };
 });

@@ -1,5 +1,6 @@
 import {
   AccountsStoreMemory,
+  ImportJobsStoreMemory,
   CatalogStoreMemory,
   EventLog,
   IdGeneratorRandom,
@@ -12,6 +13,7 @@ import {
 import { EventLogKafkaFromEnv } from "@cinematch/adapters/kafka";
 import {
   AccountsStoreMongo,
+  ImportJobsStoreMongo,
   CatalogStoreMongo,
   MongoDatabaseLiveFromEnv,
   MongoDatabase,
@@ -68,6 +70,7 @@ export const ApiStandaloneLive = (
         AccountsStoreMemory,
         CatalogStoreMemory,
         ReadModelsMemory,
+        ImportJobsStoreMemory,
         IdGeneratorRandom,
       ),
       [],
@@ -78,6 +81,7 @@ export const ApiStandaloneLive = (
     AccountsStoreMongo,
     CatalogStoreMongo,
     ReadModelsMongo,
+    ImportJobsStoreMongo,
     IdGeneratorRandom,
   );
   // With TMDB_API_KEY, posters for the catalog's films in a background fiber of this process.

@@ -13,6 +13,7 @@ import { randomBytes } from "node:crypto";
 import { parseArgs } from "node:util";
 import {
   AccountsStoreMemory,
+  ImportJobsStoreMemory,
   CatalogStore,
   makeCatalogStoreMemory,
   IdGeneratorRandom,
@@ -109,6 +110,7 @@ const program = Effect.gen(function* () {
       ReadModelsMemory,
       TrendsStateStoreMemory,
       PartitionOwnershipMemory,
+      ImportJobsStoreMemory,
       IdGeneratorRandom,
     ),
   );

@@ -111,7 +111,20 @@ export const makeOpenApiDocument = (
               content: { "application/json": { schema: toSchema(route.body) } },
             },
           }
-        : {}),
+        : route.upload
+          ? {
+              requestBody: {
+                required: true,
+                description: route.upload.description,
+                content: Object.fromEntries(
+                  route.upload.contentTypes.map((type) => [
+                    type,
+                    { schema: { type: "string", format: "binary" } },
+                  ]),
+                ),
+              },
+            }
+          : {}),
       responses,
     };
     paths[route.path] = { ...paths[route.path], [route.method.toLowerCase()]: operation };

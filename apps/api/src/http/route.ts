@@ -34,6 +34,11 @@ export type Reply =
     }
   | { readonly _tag: "Streamed" };
 
+export interface UploadDoc {
+  readonly contentTypes: ReadonlyArray<string>;
+  readonly description: string;
+}
+
 export interface ResponseDoc {
   readonly status: number;
   readonly description: string;
@@ -66,6 +71,8 @@ export interface RouteSpec<P, Q, B, R> {
   readonly responses: ReadonlyArray<ResponseDoc>;
   /** Left out of the OpenAPI document (the docs page itself). */
   readonly hidden?: boolean;
+  /** A body that is a file, read by the handler itself (no JSON schema): its media types, for the document. */
+  readonly upload?: UploadDoc;
   readonly handler: (context: RequestContext<P, Q, B>) => Effect.Effect<Reply, unknown, R>;
 }
 
@@ -83,6 +90,7 @@ export interface Route<R> {
   readonly body?: AnySchema;
   readonly responses: ReadonlyArray<ResponseDoc>;
   readonly hidden?: boolean;
+  readonly upload?: UploadDoc;
   // biome-ignore lint/suspicious/noExplicitAny: erased; `route()` checked it against the schemas.
   readonly handler: (context: RequestContext<any, any, any>) => Effect.Effect<Reply, unknown, R>;
 }

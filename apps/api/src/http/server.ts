@@ -87,7 +87,7 @@ const recover = (route: string) => (cause: Cause.Cause<unknown>) =>
   });
 
 /** Reads the body up to `limit` bytes; more is 413 (Content-Length is checked before reading). */
-const readBody = (req: IncomingMessage, limit: number) =>
+export const readBody = (req: IncomingMessage, limit: number) =>
   Effect.async<Buffer, HttpFailure>((resume) => {
     const declared = Number(req.headers["content-length"]);
     if (Number.isFinite(declared) && declared > limit) {

@@ -3,6 +3,7 @@
 import type {
   AccountsStore,
   IdGenerator,
+  ImportJobsStore,
   OutboxPublisher,
   UserStatsStore,
   WatchlistCommands,
@@ -13,6 +14,7 @@ import type { Auth } from "../auth/service.ts";
 import type { HttpMetrics } from "../http/metrics.ts";
 import type { BacklogGauge } from "../services/backlog-gauge.ts";
 import type { CatalogCache } from "../services/catalog-cache.ts";
+import type { HistoryImports } from "../services/history-import.ts";
 import type { LiveHub } from "../services/live-hub.ts";
 import type { TrendsCache } from "../services/trends-cache.ts";
 
@@ -34,6 +36,9 @@ export interface RouteDependencies {
   /** The OpenAPI document and docs page, made from the routes themselves. */
   readonly openapi: () => string;
   readonly docsPage: () => string;
+  readonly imports: HistoryImports;
+  /** Largest export `POST /imports/{source}` reads. */
+  readonly importMaxBytes: number;
 }
 
 export type RouteServices =
@@ -42,4 +47,5 @@ export type RouteServices =
   | AccountsStore
   | IdGenerator
   | UserStatsStore
-  | OutboxPublisher;
+  | OutboxPublisher
+  | ImportJobsStore;

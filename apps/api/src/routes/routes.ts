@@ -2,6 +2,7 @@ import type { Route } from "../http/route.ts";
 import { accountRoutes } from "./accounts.ts";
 import { catalogRoutes } from "./catalog.ts";
 import type { RouteDependencies, RouteServices } from "./dependencies.ts";
+import { importRoutes } from "./imports.ts";
 import { movieRoutes } from "./movies.ts";
 import { operationRoutes } from "./operations.ts";
 import { statsRoutes } from "./stats.ts";
@@ -13,6 +14,7 @@ export const makeRoutes = (deps: RouteDependencies): ReadonlyArray<Route<RouteSe
   ...accountRoutes(deps),
   ...movieRoutes(deps),
   ...catalogRoutes(deps),
+  ...importRoutes(deps),
   ...statsRoutes(deps),
   ...operationRoutes(deps),
 ];

@@ -3,6 +3,7 @@ import {
   type CatalogIndex,
   decideResolution,
   type Film,
+  type ImportCatalog,
   type MatchCandidate,
   makeCatalogIndex,
   type CatalogResolution,
@@ -20,6 +21,8 @@ export interface CatalogCache {
   /** The film by id: from memory, or from the store for a film imported since the last rebuild. */
   readonly film: (movie_id: string) => Effect.Effect<Option.Option<Film>, StoreUnavailable>;
   readonly size: () => number;
+  /** The catalog as the history import matches against it: by `movie_id` or any source's id, or by title. */
+  readonly forImport: () => ImportCatalog;
   /** Rebuilds now if the revision changed (the loop does it every `refreshMs`). */
   readonly refresh: Effect.Effect<void, StoreUnavailable>;
 }
@@ -31,6 +34,7 @@ export const makeCatalogCache = (
     const store = yield* CatalogStore;
     let index: CatalogIndex = makeCatalogIndex([]);
     let films = new Map<string, Film>();
+    let byAnyId = new Map<string, Film>();
     let revision: number | undefined;
     let failing = false;
 
@@ -41,6 +45,8 @@ export const makeCatalogCache = (
       const started = performance.now();
       index = makeCatalogIndex(entries);
       films = new Map(entries.map((entry) => [entry.film.movie_id, entry.film]));
+      byAnyId = new Map(films);
+      for (const entry of entries) for (const id of entry.ids ?? []) byAnyId.set(id, entry.film);
       revision = current;
       yield* Effect.logInfo("catalog index rebuilt", {
         films: films.size,
@@ -77,6 +83,10 @@ export const makeCatalogCache = (
         return known !== undefined ? Effect.succeed(Option.some(known)) : store.get(movie_id);
       },
       size: () => films.size,
+      forImport: () => {
+        const ids = byAnyId;
+        return { byId: (id) => ids.get(id), match: index.match };
+      },
       refresh,
     };
   });

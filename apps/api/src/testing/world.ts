@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   AccountsStoreMemory,
+  ImportJobsStoreMemory,
   CatalogStore,
   type CatalogEntry,
   type CatalogStoreService,
@@ -35,7 +36,10 @@ export const testCatalog: ReadonlyArray<CatalogEntry> = [
   { film: { movie_id: "ml-2", title: "Jumanji", year: 1995, genres: ["Adventure"] } },
   { film: { movie_id: "ml-3", title: "Solaris", year: 1972, genres: ["Drama", "Sci-Fi"] } },
   { film: { movie_id: "ml-4", title: "Solaris", year: 2002, genres: ["Drama", "Sci-Fi"] } },
-  { film: { movie_id: "ml-5", title: "Heat", year: 1995, genres: ["Crime"] } },
+  {
+    film: { movie_id: "ml-5", title: "Heat", year: 1995, genres: ["Crime"] },
+    ids: ["tt0113277", "tmdb-949"],
+  },
   { film: { movie_id: "ml-6", title: "Léon: The Professional", year: 1994, genres: ["Crime", "Drama"] } },
 ];
 
@@ -119,6 +123,7 @@ export const startWorld = async (
     EventLogMemory(),
     IdGeneratorSequential("id"),
     AccountsStoreMemory,
+    ImportJobsStoreMemory,
     Layer.succeed(CatalogStore, options.catalog ? options.catalog(catalog) : catalog),
     readModels.layer,
   );

@@ -124,6 +124,25 @@ export const planImport = (parsed: ParsedExport, catalog: ImportCatalog, now: nu
   return { films: [...planned.values()], unmatched, problems };
 };
 
+/**
+ * Plans made from parts of one export (a long export is planned in slices so that no slice holds
+ * the caller's thread for long), as one plan: films of several slices that are one catalog film
+ * are merged as `planImport` merges them within a slice.
+ */
+export const mergePlans = (plans: ReadonlyArray<ImportPlan>): ImportPlan => {
+  const films = new Map<string, PlannedFilm>();
+  for (const plan of plans)
+    for (const film of plan.films) {
+      const earlier = films.get(film.film.movie_id);
+      films.set(film.film.movie_id, earlier === undefined ? film : merge(earlier, film));
+    }
+  return {
+    films: [...films.values()],
+    unmatched: plans.flatMap((plan) => plan.unmatched),
+    problems: plans.flatMap((plan) => plan.problems),
+  };
+};
+
 /** Two export films that are one catalog film (a title under two spellings): the later history wins. */
 const merge = (
   earlier: PlannedFilm,

@@ -3,7 +3,7 @@ import { type CatalogItem, makeCatalogIndex } from "../catalog/catalog-index.ts"
 import type { WatchedEntry } from "../schemas/entry.ts";
 import type { Film } from "../schemas/film.ts";
 import type { ExportFilm } from "./export-film.ts";
-import { type ImportCatalog, importedChange, type PlannedFilm, planImport } from "./plan.ts";
+import { type ImportCatalog, importedChange, mergePlans, type PlannedFilm, planImport } from "./plan.ts";
 
 const NOW = Date.UTC(2026, 11, 5);
 const items: ReadonlyArray<CatalogItem & { ids: ReadonlyArray<string> }> = [
@@ -84,6 +84,23 @@ describe("planning an import", () => {
           watch_count: 3,
         },
       ]);
+    });
+  });
+
+  describe("an export planned in slices", () => {
+    it("given the same film in two slices, when the plans are merged, then it is one film as if planned at once", () => {
+      const films = [
+        exported("Heat", { year: 1995, rating: 6, watched_at: Date.UTC(2020, 0, 1) }),
+        exported("Portrait of a Lady on Fire", { year: 2019 }),
+        exported("Heat", {
+          imdb_id: "tt0113277",
+          rating: 9,
+          watched_at: Date.UTC(2023, 0, 1),
+          watch_count: 2,
+        }),
+      ];
+      const sliced = mergePlans([plan(films.slice(0, 2)), plan(films.slice(2))]);
+      expect(sliced).toEqual(plan(films));
     });
   });
 
