@@ -23,6 +23,11 @@ const letterboxdZip = zipSync({
   "profile.csv": strToU8("x\n"),
 });
 
+interface Accepted {
+  readonly import_id: string;
+  readonly report_url: string;
+}
+
 describe("importing a history", () => {
   let world: World;
   let token: string;
@@ -47,7 +52,7 @@ describe("importing a history", () => {
   const importOnce = async (source: string, body: Uint8Array | string, type: string) => {
     const response = await upload(source, body, type);
     expect(response.status).toBe(202);
-    const accepted = await response.json();
+    const accepted = (await response.json()) as Accepted;
     expect(response.headers.get("location")).toBe(accepted.report_url);
     return finished(accepted.report_url);
   };
@@ -148,7 +153,7 @@ describe("importing a history", () => {
     it("given a CSV that is no Letterboxd file, when uploaded, then 422 says why and no import starts", async () => {
       const response = await upload("letterboxd", "a,b\n1,2\n", "text/csv");
       expect(response.status).toBe(422);
-      expect((await response.json()).message).toMatch(/not a Letterboxd/);
+      expect(((await response.json()) as { message: string }).message).toMatch(/not a Letterboxd/);
     });
 
     it("given a broken ZIP, when uploaded, then 422", async () => {
@@ -170,7 +175,7 @@ describe("importing a history", () => {
     });
 
     it("given another user's import id, when asked for, then 404", async () => {
-      const accepted = await (await upload("letterboxd", diary, "text/csv")).json();
+      const accepted = (await (await upload("letterboxd", diary, "text/csv")).json()) as Accepted;
       const other = await signUp(world, "other@example.com");
       expect((await world.call("GET", accepted.report_url, { token: other.token })).status).toBe(404);
       await finished(accepted.report_url);
