@@ -170,6 +170,12 @@ describe("importing a history", () => {
       expect((await upload("letterboxd", "GIF89a", "image/gif")).status).toBe(415);
     });
 
+    it("given another method on an import route, when called, then 405 allows only that route's own method", async () => {
+      const response = await world.call("OPTIONS", "/imports/letterboxd", { token });
+      expect(response.status).toBe(405);
+      expect(response.headers.get("allow")).toBe("POST");
+    });
+
     it("given no token, when uploaded, then 401", async () => {
       expect((await upload("letterboxd", diary, "text/csv", "nope")).status).toBe(401);
     });

@@ -28,6 +28,11 @@ const COMMANDS: ReadonlyArray<Command> = [
     run: async (argv) => (await import("./catalog-import/index.ts")).catalogDedupeMain(argv),
   },
   {
+    words: ["import"],
+    summary: "import my Letterboxd or Trakt history into my account (through the API)",
+    run: async (argv) => (await import("./history-import/index.ts")).historyImportMain(argv),
+  },
+  {
     words: ["replay"],
     summary: "replay MovieLens ratings as watchlist events (straight onto the topic, or through the API)",
     run: async (argv) => (await import("./replay/index.ts")).replayMain(argv),

@@ -48,7 +48,10 @@ export const makeRouter = <R>(routes: ReadonlyArray<Route<R>>) => {
     if (parts.length > 1 && parts[parts.length - 1] === "") parts.pop();
     const candidates = bySize.get(parts.length);
     if (candidates === undefined) return { _tag: "NotFound" };
-    const allowed: Array<Method> = [];
+    // Only the most literal resource the path names says which methods it allows: a POST-only
+    // `/imports/letterboxd` is not also `GET /imports/{importId}`.
+    let allowed: Array<Method> = [];
+    let allowedLiterals = -1;
     for (const { route, segments } of candidates) {
       let params: Record<string, string> | undefined = {};
       for (let i = 0; i < segments.length; i++) {
@@ -73,7 +76,12 @@ export const makeRouter = <R>(routes: ReadonlyArray<Route<R>>) => {
       }
       if (params === undefined) continue;
       if (route.method === method) return { _tag: "Found", route, params };
-      allowed.push(route.method);
+      const literals = segments.filter((segment) => "literal" in segment).length;
+      if (literals > allowedLiterals) {
+        allowed = [];
+        allowedLiterals = literals;
+      }
+      if (literals === allowedLiterals && !allowed.includes(route.method)) allowed.push(route.method);
     }
     return allowed.length > 0 ? { _tag: "MethodNotAllowed", allowed } : { _tag: "NotFound" };
   };
