@@ -171,9 +171,11 @@ describe("importing a history", () => {
     });
 
     it("given another method on an import route, when called, then 405 allows only that route's own method", async () => {
-      const response = await world.call("OPTIONS", "/imports/letterboxd", { token });
-      expect(response.status).toBe(405);
-      expect(response.headers.get("allow")).toBe("POST");
+      for (const method of ["OPTIONS", "GET"]) {
+        const response = await world.call(method, "/imports/letterboxd", { token });
+        expect(response.status).toBe(405);
+        expect(response.headers.get("allow")).toBe("POST");
+      }
     });
 
     it("given no token, when uploaded, then 401", async () => {

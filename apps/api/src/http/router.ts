@@ -5,6 +5,7 @@ type Segment = { readonly literal: string } | { readonly param: string };
 interface Compiled<R> {
   readonly route: Route<R>;
   readonly segments: ReadonlyArray<Segment>;
+  readonly literals: number;
 }
 
 export type RouteMatch<R> =
@@ -27,7 +28,7 @@ export const makeRouter = <R>(routes: ReadonlyArray<Route<R>>) => {
   for (const route of routes) {
     const segments = compile(route.path);
     const list = bySize.get(segments.length) ?? [];
-    list.push({ route, segments });
+    list.push({ route, segments, literals: segments.filter((segment) => "literal" in segment).length });
     bySize.set(segments.length, list);
   }
   // Literal segments win over parameters: `/catalog/search` before `/catalog/{movieId}`.
@@ -48,11 +49,12 @@ export const makeRouter = <R>(routes: ReadonlyArray<Route<R>>) => {
     if (parts.length > 1 && parts[parts.length - 1] === "") parts.pop();
     const candidates = bySize.get(parts.length);
     if (candidates === undefined) return { _tag: "NotFound" };
-    // Only the most literal resource the path names says which methods it allows: a POST-only
-    // `/imports/letterboxd` is not also `GET /imports/{importId}`.
+    // The most literal resource the path names is the one it names: `GET /imports/letterboxd` is
+    // the POST-only import route asked with the wrong method (405), not `GET /imports/{importId}`.
+    let best: { readonly route: Route<R>; readonly params: Record<string, string> } | undefined;
     let allowed: Array<Method> = [];
-    let allowedLiterals = -1;
-    for (const { route, segments } of candidates) {
+    let bestLiterals = -1;
+    for (const { route, segments, literals } of candidates) {
       let params: Record<string, string> | undefined = {};
       for (let i = 0; i < segments.length; i++) {
         const segment = segments[i]!;
@@ -75,14 +77,16 @@ export const makeRouter = <R>(routes: ReadonlyArray<Route<R>>) => {
         }
       }
       if (params === undefined) continue;
-      if (route.method === method) return { _tag: "Found", route, params };
-      const literals = segments.filter((segment) => "literal" in segment).length;
-      if (literals > allowedLiterals) {
+      if (literals < bestLiterals) continue;
+      if (literals > bestLiterals) {
+        best = undefined;
         allowed = [];
-        allowedLiterals = literals;
+        bestLiterals = literals;
       }
-      if (literals === allowedLiterals && !allowed.includes(route.method)) allowed.push(route.method);
+      if (route.method === method) best ??= { route, params };
+      else if (!allowed.includes(route.method)) allowed.push(route.method);
     }
+    if (best !== undefined) return { _tag: "Found", ...best };
     return allowed.length > 0 ? { _tag: "MethodNotAllowed", allowed } : { _tag: "NotFound" };
   };
 };

@@ -113,12 +113,15 @@ const readFile = (
         issues.push(`the rating ${JSON.stringify(stars)} is not 0.5–5 stars in half stars`);
       if (value !== undefined) rating = { value, authority: actual === "ratings" ? 2 : 1, at: date };
     }
+    // A diary line is a watch: on its watched date, else on the day it was logged. The other files
+    // only say the film was seen by the day it was marked or rated.
     let watched_at: number | undefined;
     if (actual === "diary") {
       const watchedText = at(record, "Watched Date");
-      watched_at = parseDay(watchedText);
-      if (watchedText !== "" && watched_at === undefined)
+      const watchedDay = parseDay(watchedText);
+      if (watchedText !== "" && watchedDay === undefined)
         issues.push(`the watched date ${JSON.stringify(watchedText)} is not a day; the logged date is used`);
+      watched_at = watchedDay ?? date;
     }
     if (issues.length > 0) own.push({ file: label, line: record.line, message: issues.join("; ") });
     observations.push({
@@ -127,7 +130,7 @@ const readFile = (
       ...(year === undefined ? {} : { year }),
       ...(rating === undefined ? {} : { rating }),
       ...(watched_at === undefined ? {} : { watched_at }),
-      ...(date === undefined ? {} : { seen_by: date }),
+      ...(date === undefined || actual === "diary" ? {} : { seen_by: date }),
       watches: 1,
       additive: actual === "diary",
     });
