@@ -10,6 +10,9 @@ import type {
   ErrorBody,
   Film,
   GlobalStatsDocument,
+  ImportAccepted,
+  ImportReport,
+  ImportSource,
   MoviesPage,
   MyStatsResponse,
   TrendWindow,
@@ -64,6 +67,8 @@ const messageOf = (status: number, body: unknown): string => {
 export interface RequestOptions {
   readonly method?: "GET" | "POST" | "PATCH" | "DELETE";
   readonly body?: unknown;
+  /** A file sent as it is (an upload), instead of a JSON `body`. */
+  readonly file?: Blob;
   readonly token?: string | null;
   readonly signal?: AbortSignal;
 }
@@ -71,6 +76,7 @@ export interface RequestOptions {
 export const request = async <T>(path: string, options: RequestOptions = {}): Promise<ApiResult<T>> => {
   const headers: Record<string, string> = { accept: "application/json" };
   if (options.body !== undefined) headers["content-type"] = "application/json";
+  if (options.file !== undefined) headers["content-type"] = options.file.type || "application/octet-stream";
   if (options.token) headers.authorization = `Bearer ${options.token}`;
   let response: Response;
   try {
@@ -78,6 +84,7 @@ export const request = async <T>(path: string, options: RequestOptions = {}): Pr
       method: options.method ?? "GET",
       headers,
       ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
+      ...(options.file === undefined ? {} : { body: options.file }),
       ...(options.signal ? { signal: options.signal } : {}),
     });
   } catch (cause) {
@@ -210,3 +217,28 @@ export const globalTrends = async (window: TrendWindow): Promise<ApiResult<Compu
   map(await request<TrendsResponseWire>(`/trends/global?window=${window}`), (body) =>
     "status" in body ? { state: "not_computed" } : { state: "ready", value: body },
   );
+
+// ---- history import ----------------------------------------------------------------------------
+
+export type ImportReportWire = typeof ImportReport.Encoded;
+export type { ImportSource };
+
+/** Uploads an export; the answer names the report to follow. */
+export const startImport = async (
+  token: string,
+  source: ImportSource,
+  file: File,
+): Promise<ApiResult<typeof ImportAccepted.Encoded>> => {
+  // Browsers label a CSV or JSON file inconsistently (or not at all); the API reads the content.
+  const type = /\.zip$/iu.test(file.name)
+    ? "application/zip"
+    : /\.csv$/iu.test(file.name)
+      ? "text/csv"
+      : /\.json$/iu.test(file.name)
+        ? "application/json"
+        : file.type;
+  return request(`/imports/${source}`, { method: "POST", file: new Blob([file], { type }), token });
+};
+
+export const importReport = (token: string, reportUrl: string): Promise<ApiResult<ImportReportWire>> =>
+  request(reportUrl, { token });

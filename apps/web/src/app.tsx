@@ -5,6 +5,7 @@ import { useHashRoute, useLatest } from "./hooks.ts";
 import { connectLive, type LiveMode } from "./live.ts";
 import { AuthScreen } from "./screens/auth.tsx";
 import { FilmsScreen } from "./screens/films.tsx";
+import { ImportScreen } from "./screens/import.tsx";
 import { StatsScreen, type StatsState } from "./screens/stats.tsx";
 import { TrendsScreen } from "./screens/trends.tsx";
 import { loadSession, saveSession } from "./session.ts";
@@ -98,7 +99,7 @@ export const App = () => {
     window.location.hash = "#/films";
   };
 
-  const needsAccount = route === "/films" || route === "/stats";
+  const needsAccount = route === "/films" || route === "/stats" || route === "/import";
   let screen: ComponentChild;
   if (route === "/login" || route === "/signup" || (needsAccount && !session)) {
     screen = (
@@ -117,6 +118,8 @@ export const App = () => {
     screen = (
       <FilmsScreen session={session} stats={stats} refreshTick={statsTick} onUnauthorized={onUnauthorized} />
     );
+  } else if (route === "/import" && session) {
+    screen = <ImportScreen session={session} onUnauthorized={onUnauthorized} />;
   } else if (route === "/stats" && session) {
     screen = <StatsScreen stats={stats} />;
   } else {

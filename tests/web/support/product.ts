@@ -65,7 +65,7 @@ const waitForDashboard = (started: Started, baseURL: string) =>
     }
   });
 
-export const startEmbeddedDefault = async (): Promise<Product> => {
+export const startEmbeddedDefault = async (env: Record<string, string> = {}): Promise<Product> => {
   ensureDashboardBuilt();
   const port = await freePort();
   const entry = join(repoRoot, "apps", "cinematch", "src", "main.ts");
@@ -73,7 +73,7 @@ export const startEmbeddedDefault = async (): Promise<Product> => {
   const started = startProcess(
     "embedded-default",
     [entry],
-    childEnv({ PORT: String(port), HOST: "127.0.0.1", NODE_ENV: "test" }, [
+    childEnv({ PORT: String(port), HOST: "127.0.0.1", NODE_ENV: "test", ...env }, [
       "KAFKA_BOOTSTRAP_SERVERS",
       "MONGODB_URL",
     ]),

@@ -43,6 +43,9 @@ export const FilmsScreen = ({
         <h2 id="films-title" tabIndex={-1}>
           My films
         </h2>
+        <a class="button" href="#/import">
+          Import from Letterboxd or Trakt
+        </a>
       </div>
       <StatsSummary stats={stats} compact />
       <p
