@@ -87,7 +87,12 @@ const signUp = async (email: string, password: string) => {
 };
 
 const myEntries = async (token: string) => {
-  const entries: Array<{ movie: { movie_id: string }; rating?: number; watched_at: string }> = [];
+  const entries: Array<{
+    movie: { movie_id: string };
+    rating?: number;
+    watched_at: string;
+    watch_count?: number;
+  }> = [];
   for (let offset = 0; ; offset += 100) {
     const page = await call("GET", `/movies?offset=${offset}&limit=100`, token);
     entries.push(...page.body.items);
@@ -123,17 +128,24 @@ const statsOnceSettled = (token: string, total: number) =>
     { timeoutMs: 60_000, intervalMs: 250 },
   );
 
-/** The entries against the ground truth: every matched film with the rating and the latest watch it should have. */
+/** The entries against the ground truth: every matched film with the rating, the latest watch and the watch count it should have. */
 const checkEntries = async (token: string, matched: ReadonlyArray<Expected>) => {
   const entries = await myEntries(token);
   const stored = new Map(entries.map((e) => [e.movie.movie_id, e]));
   expect([...stored.keys()].sort()).toEqual(matched.map((f) => f.movie_id!).sort());
   for (const film of matched) {
     const entry = stored.get(film.movie_id!)!;
-    expect({ film: film.name, rating: entry.rating, watched_at: entry.watched_at }).toEqual({
+    // An entry without a count was watched once.
+    expect({
+      film: film.name,
+      rating: entry.rating,
+      watched_at: entry.watched_at,
+      watch_count: entry.watch_count ?? 1,
+    }).toEqual({
       film: film.name,
       rating: film.rating,
       watched_at: film.watched_at,
+      watch_count: film.watch_count,
     });
   }
   return entries;

@@ -91,7 +91,12 @@ describe("importing a history", () => {
         (await myList()).items.map((e: { movie: { movie_id: string } }) => [e.movie.movie_id, e]),
       );
       expect(Object.keys(entries).sort()).toEqual(["ml-1", "ml-2", "ml-6"]);
-      expect(entries["ml-1"]).toMatchObject({ rating: 10, watched_at: "2025-03-01T00:00:00.000Z" });
+      expect(entries["ml-1"]).toMatchObject({
+        rating: 10,
+        watched_at: "2025-03-01T00:00:00.000Z",
+        watch_count: 2,
+      });
+      expect(entries["ml-6"].watch_count).toBeUndefined();
       expect(entries["ml-6"]).toMatchObject({ rating: 7, watched_at: "2024-02-01T00:00:00.000Z" });
       expect(entries["ml-2"].rating).toBeUndefined();
       expect(entries["ml-2"].watched_at).toBe("2023-06-01T00:00:00.000Z");

@@ -156,6 +156,8 @@ export const makeHistoryImports = (
           movie: planned.film,
           ...(planned.rating === undefined ? {} : { rating: planned.rating }),
           ...(planned.watched_at === undefined ? {} : { watched_at: planned.watched_at }),
+          // Once is what an entry without a count means.
+          ...(planned.watch_count > 1 ? { watch_count: planned.watch_count } : {}),
         });
         if (result.status === "added") return "added" as const;
         const change = importedChange(planned, result.entry);

@@ -50,6 +50,7 @@ export const addedEvent = (
   added_at: entry.added_at,
   watched_at: entry.watched_at,
   ...(entry.rating === undefined ? {} : { rating: entry.rating }),
+  ...(entry.watch_count === undefined ? {} : { watch_count: entry.watch_count }),
 });
 
 export const updatedEvent =
@@ -115,6 +116,7 @@ const via = (store: WatchlistStoreService) => {
             ...(entry.rating === undefined ? {} : { rating: entry.rating }),
             watched_at: entry.watched_at,
             added_at: entry.added_at,
+            ...(entry.watch_count === undefined ? {} : { watch_count: entry.watch_count }),
           },
           entry.movie.movie_id,
           event.occurred_at,
@@ -139,6 +141,7 @@ const via = (store: WatchlistStoreService) => {
                   movie_id,
                   ...(change.rating === undefined ? {} : { rating: change.rating }),
                   ...(change.watched_at === undefined ? {} : { watched_at: change.watched_at }),
+                  ...(change.watch_count === undefined ? {} : { watch_count: change.watch_count }),
                 },
                 movie_id,
                 template.value.occurred_at,
@@ -336,6 +339,26 @@ export const watchlistStoreContract = (
         const events = Option.getOrThrow(result.pending).events;
         expect(events.map((e) => e.event_id)).toEqual(["e-add", "e-upd"]);
         expect(events[1]).toEqual(updatedEvent("e-upd", T0 + MINUTE)(expected));
+      });
+
+      it("given a film watched three times, when added and its count raised, then the count round-trips and travels in the events", async () => {
+        const rewatched = { ...entry, watch_count: 3 };
+        const result = await run((store) =>
+          Effect.gen(function* () {
+            yield* via(store).add(rewatched, addedEvent(rewatched, "e-add"));
+            const added = yield* store.get("u1", "m1");
+            yield* via(store).update("u1", "m1", { watch_count: 4 }, updatedEvent("e-upd", T0 + MINUTE));
+            const pending = yield* pendingFor(store, watchlistEntryKey("u1", "m1"));
+            return { added, got: yield* store.get("u1", "m1"), pending };
+          }),
+        );
+        expect(result.added).toEqual(Option.some(rewatched));
+        expect(result.got).toEqual(Option.some({ ...entry, watch_count: 4 }));
+        expect(
+          Option.getOrThrow(result.pending).events.map((e) =>
+            "watch_count" in e ? e.watch_count : undefined,
+          ),
+        ).toEqual([3, 4]);
       });
 
       it("given a null rating, when updated, then the rating is cleared and the rest kept", async () => {

@@ -21,12 +21,15 @@ export interface AddMovieInput {
   readonly watched_at?: number;
   /** Default: now. Tools that replay history may set it; the API never does. */
   readonly added_at?: number;
+  /** Watches so far (an imported history's rewatches); absent: once. */
+  readonly watch_count?: number;
 }
 
 export interface EntryChange {
   /** `null` clears the rating. */
   readonly rating?: number | null;
   readonly watched_at?: number;
+  readonly watch_count?: number;
 }
 
 export interface AddResult {
@@ -157,6 +160,7 @@ export const makeWatchlistCommands = (options: WatchlistCommandsOptions = {}) =>
           ...(input.rating === undefined ? {} : { rating: input.rating }),
           ...(input.watched_at === undefined ? {} : { watched_at: input.watched_at }),
           ...(input.added_at === undefined ? {} : { added_at: input.added_at }),
+          ...(input.watch_count === undefined ? {} : { watch_count: input.watch_count }),
         };
         const outcome = (yield* execute(command, input.movie.movie_id, true))!;
         return {
@@ -177,6 +181,7 @@ export const makeWatchlistCommands = (options: WatchlistCommandsOptions = {}) =>
           movie_id,
           ...(change.rating === undefined ? {} : { rating: change.rating }),
           ...(change.watched_at === undefined ? {} : { watched_at: change.watched_at }),
+          ...(change.watch_count === undefined ? {} : { watch_count: change.watch_count }),
         };
         return listedAfter(yield* execute(command, movie_id, false), (o) => o.after);
       });

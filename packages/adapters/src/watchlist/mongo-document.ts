@@ -3,6 +3,7 @@ import {
   Film,
   Rating,
   Timestamp,
+  WatchCount,
   type WatchedEntry,
   WatchlistEvent,
 } from "@cinematch/domain";
@@ -32,6 +33,7 @@ export const StoredDocument = Schema.Struct({
   movie: Film,
   rating: Schema.optionalWith(Rating, { exact: true }),
   watched_at: Timestamp,
+  watch_count: Schema.optionalWith(WatchCount, { exact: true }),
   added_at: Timestamp,
   removed: Schema.Boolean,
   outbox: Schema.Record({ key: Schema.String, value: OutboxItem }),
@@ -61,6 +63,7 @@ export const EntryFields = Schema.Struct({
   movie: Film,
   rating: Schema.optionalWith(Rating, { exact: true }),
   watched_at: Timestamp,
+  watch_count: Schema.optionalWith(WatchCount, { exact: true }),
   added_at: Timestamp,
 });
 export const ENTRY_PROJECTION = {
@@ -69,6 +72,7 @@ export const ENTRY_PROJECTION = {
   movie: 1,
   rating: 1,
   watched_at: 1,
+  watch_count: 1,
   added_at: 1,
 } as const;
 
@@ -82,6 +86,7 @@ export const toEntry = (doc: Pick<StoredDocument, keyof typeof EntryFields.field
   movie: doc.movie,
   ...(doc.rating === undefined ? {} : { rating: doc.rating }),
   watched_at: doc.watched_at,
+  ...(doc.watch_count === undefined ? {} : { watch_count: doc.watch_count }),
   added_at: doc.added_at,
 });
 

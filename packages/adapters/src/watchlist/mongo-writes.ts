@@ -55,6 +55,7 @@ export const newDocument = (key: string, write: EntryWrite): Document => {
     movie: entry.movie,
     ...(entry.rating === undefined ? {} : { rating: entry.rating }),
     watched_at: entry.watched_at,
+    ...(entry.watch_count === undefined ? {} : { watch_count: entry.watch_count }),
     added_at: entry.added_at,
     removed,
     outbox,
@@ -79,13 +80,16 @@ export const updateOf = (
 ): { filter: Document; update: Document } => {
   const { entry, removed } = write.state;
   const next = version + 1;
-  const { rating, ...fields } = encodeEntry(entry as Parameters<typeof encodeEntry>[0]) as {
+  const { rating, watch_count, ...fields } = encodeEntry(entry as Parameters<typeof encodeEntry>[0]) as {
     readonly rating?: number;
+    readonly watch_count?: number;
   } & Record<string, unknown>;
   const { set, unset } = bookkeeping(write.events);
   Object.assign(set, fields, { removed, version: next, pending: PENDING });
   if (rating === undefined) unset.rating = "";
   else set.rating = rating;
+  if (watch_count === undefined) unset.watch_count = "";
+  else set.watch_count = watch_count;
   write.events.forEach((event, i) => {
     set[`outbox.${event.event_id}`] = { seq: seqOf(next, i), event: encodeEvent(event) };
   });

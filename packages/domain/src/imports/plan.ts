@@ -164,12 +164,14 @@ const merge = (
 export interface ImportedChange {
   readonly rating?: number;
   readonly watched_at?: number;
+  readonly watch_count?: number;
 }
 
 /**
  * The change that brings `existing` up to `planned`: the export's rating when it has one and it
- * differs, and its watch date when it is later than the entry's. The same export imported again
- * finds nothing to change, and an older export never moves a later watch back.
+ * differs, its watch date when it is later than the entry's, and its watch count when it is
+ * higher. The same export imported again finds nothing to change, and an older export never moves
+ * a later watch back or lowers a count.
  */
 export const importedChange = (planned: PlannedFilm, existing: WatchedEntry): ImportedChange | undefined => {
   const rating =
@@ -178,6 +180,11 @@ export const importedChange = (planned: PlannedFilm, existing: WatchedEntry): Im
     planned.watched_at !== undefined && planned.watched_at > existing.watched_at
       ? planned.watched_at
       : undefined;
-  if (rating === undefined && watched_at === undefined) return undefined;
-  return { ...(rating === undefined ? {} : { rating }), ...(watched_at === undefined ? {} : { watched_at }) };
+  const watch_count = planned.watch_count > (existing.watch_count ?? 1) ? planned.watch_count : undefined;
+  if (rating === undefined && watched_at === undefined && watch_count === undefined) return undefined;
+  return {
+    ...(rating === undefined ? {} : { rating }),
+    ...(watched_at === undefined ? {} : { watched_at }),
+    ...(watch_count === undefined ? {} : { watch_count }),
+  };
 };

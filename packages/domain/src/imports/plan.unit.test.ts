@@ -126,6 +126,7 @@ describe("bringing an entry up to the export", () => {
     user_id: "u1",
     movie: film,
     watched_at: Date.UTC(2022, 0, 1),
+    watch_count: 2,
     added_at: Date.UTC(2022, 0, 1),
     ...more,
   });
@@ -147,6 +148,15 @@ describe("bringing an entry up to the export", () => {
       rating: 8,
       watched_at: Date.UTC(2022, 0, 1),
     });
+  });
+
+  it("given an entry watched once (no count) and an export of two watches, when compared, then the count rises", () => {
+    const { watch_count: _, ...once } = entry({ rating: 8 });
+    expect(importedChange(planned, once)).toEqual({ watch_count: 2 });
+  });
+
+  it("given an entry watched more often than the export says, when compared, then its count stays", () => {
+    expect(importedChange(planned, entry({ rating: 8, watch_count: 5 }))).toBeUndefined();
   });
 
   it("given an export without a rating, when compared with a rated entry, then the rating stays", () => {

@@ -1,6 +1,6 @@
 import { Schema } from "effect";
 import { Film } from "./film.ts";
-import { EventId, Rating, Timestamp, UserId } from "./primitives.ts";
+import { EventId, Rating, Timestamp, UserId, WatchCount } from "./primitives.ts";
 
 /** The topic the earlier system used; every watchlist change is one event on it, keyed by user id. */
 export const USER_MOVIE_EVENTS_TOPIC = "user-movie-events";
@@ -22,6 +22,8 @@ export const MovieAdded = Schema.Struct({
   ...envelope,
   rating: Schema.optional(Rating),
   watched_at: Timestamp,
+  /** Absent in events from before watch counts, and for a film watched once. */
+  watch_count: Schema.optional(WatchCount),
 }).annotations({ identifier: "MovieAdded" });
 
 /** Carries the entry's full state after the change: an absent rating means the rating was cleared. */
@@ -30,6 +32,7 @@ export const MovieUpdated = Schema.Struct({
   ...envelope,
   rating: Schema.optional(Rating),
   watched_at: Timestamp,
+  watch_count: Schema.optional(WatchCount),
 }).annotations({ identifier: "MovieUpdated" });
 
 export const MovieRemoved = Schema.Struct({

@@ -27,6 +27,23 @@ describe("a watchlist event on the wire", () => {
     expect(encoded).toMatchObject({ watched_at: "2026-10-31T00:00:00.000Z" });
   });
 
+  it("given an ADD from before watch counts and one with a count, when decoded by both decoders, then the old one has none and the new one keeps it", () => {
+    const old = Either.getOrThrow(decodeWatchlistEventJson(JSON.stringify(addEvent)));
+    expect("watch_count" in old).toBe(false);
+    const counted = Either.getOrThrow(
+      decodeWatchlistEventJson(JSON.stringify({ ...addEvent, watch_count: 3 })),
+    );
+    expect(counted).toMatchObject({ event_type: "ADD", watch_count: 3 });
+    expect(Either.getOrThrow(decodeEvent({ ...addEvent, watch_count: 3 }))).toEqual(counted);
+  });
+
+  it("given a watch count that is no whole number of watches, when decoded, then the field is named", () => {
+    for (const watch_count of [0, 1.5, -2, "3"]) {
+      const result = decodeWatchlistEventJson(JSON.stringify({ ...addEvent, watch_count }));
+      expect(Either.isLeft(result) && result.left.issues.map((i) => i.path)).toContain("watch_count");
+    }
+  });
+
   it("given several bad fields, when decoded, then every failing field path is listed", () => {
     const result = decodeEvent({ ...addEvent, user_id: "", rating: 11, watched_at: "yesterday" });
     const error = Either.getLeft(result);

@@ -2,7 +2,7 @@ import { Either } from "effect";
 import { type DecodeError, decoderFor, jsonDecoderFrom } from "./decode.ts";
 import { CURRENT_SCHEMA_VERSION, WatchlistEvent } from "./events.ts";
 import { type Film, FilmLimits } from "./film.ts";
-import { isIdText, isRatingValue, parseIsoTimestamp } from "./primitives.ts";
+import { isIdText, isRatingValue, isWatchCountValue, parseIsoTimestamp } from "./primitives.ts";
 
 /**
  * The watchlist event read straight off the parsed JSON, for the runners' hot path: the Schema
@@ -37,14 +37,18 @@ export const fastDecodeWatchlistEvent = (input: unknown): WatchlistEvent | undef
   if (eventType === "DELETE") return { event_type: eventType, ...envelope };
   const watchedAt = timestamp(input.watched_at);
   if (watchedAt === undefined) return undefined;
+  const watchCount = input.watch_count;
+  let counted: { watch_count?: number } = {};
+  if (typeof watchCount === "number" && isWatchCountValue(watchCount)) counted = { watch_count: watchCount };
+  else if (watchCount !== undefined || hasOwn(input, "watch_count")) return undefined;
   const rating = input.rating;
   if (rating === undefined) {
     return hasOwn(input, "rating")
       ? undefined
-      : { event_type: eventType, ...envelope, watched_at: watchedAt };
+      : { event_type: eventType, ...envelope, watched_at: watchedAt, ...counted };
   }
   if (typeof rating !== "number" || !isRatingValue(rating)) return undefined;
-  return { event_type: eventType, ...envelope, rating, watched_at: watchedAt };
+  return { event_type: eventType, ...envelope, rating, watched_at: watchedAt, ...counted };
 };
 
 const schemaDecode = decoderFor(WatchlistEvent, "watchlist event");

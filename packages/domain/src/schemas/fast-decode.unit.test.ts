@@ -166,7 +166,9 @@ const tamper = (event: Record<string, unknown>, changes: ReadonlyArray<Tampering
   for (const change of changes) {
     if (change.kind === "extra") {
       const target = change.inMovie ? copy.movie : copy;
-      if (typeof target === "object" && target !== null) {
+      // Only objects get extra keys: JSON never makes an array with named properties, and the
+      // Schema's error formatter throws on one holding a `constructor` (it cannot print it).
+      if (typeof target === "object" && target !== null && !Array.isArray(target)) {
         Object.defineProperty(target, change.key, {
           value: change.value,
           enumerable: true,

@@ -33,6 +33,8 @@ export interface AddMovie {
   readonly watched_at?: number;
   /** Default: now. Tools that replay history set it; the API never does. */
   readonly added_at?: number;
+  /** Watches so far (an imported history's rewatches); absent: once. */
+  readonly watch_count?: number;
 }
 
 export interface ChangeMovie {
@@ -43,6 +45,8 @@ export interface ChangeMovie {
   /** `null` clears the rating; absent keeps it. */
   readonly rating?: number | null;
   readonly watched_at?: number;
+  /** Absent keeps it. */
+  readonly watch_count?: number;
 }
 
 export interface RemoveMovie {
@@ -72,12 +76,14 @@ const envelope = (entry: WatchedEntry, event_id: string, now: number) => ({
 });
 
 const ratingOf = (rating: number | undefined) => (rating === undefined ? {} : { rating });
+const watchCountOf = (watch_count: number | undefined) => (watch_count === undefined ? {} : { watch_count });
 
 const entryOf = (event: MovieAdded | MovieUpdated): WatchedEntry => ({
   user_id: event.user_id,
   movie: event.movie,
   ...ratingOf(event.rating),
   watched_at: event.watched_at,
+  ...watchCountOf(event.watch_count),
   added_at: event.added_at,
 });
 
@@ -102,6 +108,7 @@ export const decide = (
         movie: command.movie,
         ...ratingOf(command.rating),
         watched_at: command.watched_at ?? now,
+        ...watchCountOf(command.watch_count),
         added_at: command.added_at ?? now,
       };
       const added: MovieAdded = {
@@ -109,6 +116,7 @@ export const decide = (
         ...envelope(entry, command.event_id, now),
         ...ratingOf(entry.rating),
         watched_at: entry.watched_at,
+        ...watchCountOf(entry.watch_count),
       };
       return Either.right([added]);
     }
@@ -120,6 +128,7 @@ export const decide = (
         ...envelope(state.entry, command.event_id, now),
         ...ratingOf(rating),
         watched_at: command.watched_at ?? state.entry.watched_at,
+        ...watchCountOf(command.watch_count ?? state.entry.watch_count),
       };
       return Either.right([updated]);
     }

@@ -106,6 +106,37 @@ describe("a listed entry", () => {
       }));
 });
 
+describe("an entry watched several times", () => {
+  it("given no events, when added with a watch count (an imported history), then ADD carries the count", () =>
+    spec
+      .given([])
+      .when({ ...add, rating: 8, watch_count: 3 })
+      .thenEmits([
+        added({
+          event_id: "e9",
+          occurred_at: NOW,
+          added_at: NOW,
+          watched_at: NOW,
+          rating: 8,
+          watch_count: 3,
+        }),
+      ]));
+
+  it("given an entry from before watch counts (its ADD has none), when rewatched, then UPDATE carries the new count and the rest unchanged", () =>
+    spec
+      .given([added({ rating: 6 })])
+      .when({ ...change, watch_count: 2, watched_at: NOW })
+      .thenEmits([
+        updated({ event_id: "e9", occurred_at: NOW, rating: 6, watched_at: NOW, watch_count: 2 }),
+      ]));
+
+  it("given a count, when only the rating changes, then UPDATE keeps the count", () =>
+    spec
+      .given([added({ rating: 6, watch_count: 4 })])
+      .when({ ...change, rating: 9 })
+      .thenEmits([updated({ event_id: "e9", occurred_at: NOW, rating: 9, watch_count: 4 })]));
+});
+
 describe("a removed entry (tombstone)", () => {
   const history = [added({ rating: 6 }), removed({ event_id: "e2" })];
 
