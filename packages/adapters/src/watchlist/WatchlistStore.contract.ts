@@ -677,6 +677,54 @@ export const watchlistStoreContract = (
         expect(result.ratings).toHaveLength(count);
         expect(result.ratings.every((rating) => rating === 7)).toBe(true);
       });
+      it("given 60 entries read with their versions and one changed before the marking, when all are marked in one batch, then that one keeps only its new event and every other is cleared with its position", async () => {
+        const count = 60;
+        const changed = 7;
+        const result = await run((store) =>
+          Effect.gen(function* () {
+            yield* Effect.forEach(
+              Array.from({ length: count }, (_, i) => i),
+              (i) => {
+                const entry = sampleEntry(`u${i % 3}`, `m${i}`, T0 + i);
+                return via(store).add(entry, addedEvent(entry, `e-add-${i}`));
+              },
+              { concurrency: "unbounded", discard: true },
+            );
+            // As the publisher reads them (with the version), then the user changes one of them.
+            const outboxes = yield* store.pendingEvents(10_000);
+            yield* via(store).update(
+              `u${changed % 3}`,
+              `m${changed}`,
+              { rating: 3 },
+              updatedEvent("e-upd", T0 + MINUTE),
+            );
+            yield* store.markPublished(
+              outboxes.flatMap(({ entry_key, events, version }) =>
+                events.map((event) => ({
+                  entry_key,
+                  event,
+                  position: position(Number(event.event_id.slice("e-add-".length))),
+                  ...(version === undefined ? {} : { version }),
+                })),
+              ),
+            );
+            return {
+              pending: yield* store.pendingEvents(10_000),
+              count: yield* store.pendingCount,
+              since: yield* store.entriesAddedSince(0),
+            };
+          }),
+        );
+        expect(
+          result.pending.map((outbox) => [outbox.entry_key, outbox.events.map((e) => e.event_id)]),
+        ).toEqual([[watchlistEntryKey(`u${changed % 3}`, `m${changed}`), ["e-upd"]]]);
+        expect(result.count).toBe(1);
+        expect(result.since).toHaveLength(count);
+        for (const stored of result.since) {
+          const index = Number(stored.entry.movie.movie_id.slice(1));
+          expect(stored.add_position).toEqual(Option.some(position(index)));
+        }
+      });
     });
 
     describe("a store receiving a burst of adds", () => {

@@ -3,14 +3,17 @@ import type { AnyBulkWriteOperation, Collection, Document } from "mongodb";
 import { BULK_CHUNK } from "../mongo/bulk.ts";
 import { isDuplicateKeyError } from "../mongo/errors.ts";
 import { StoreUnavailable } from "../store-errors.ts";
+import type { EntryClear } from "./mongo-writes.ts";
 
 /**
  * The collection's one writer: every write of this process goes through it, and at most one server
  * round trip is in flight at a time. Writes that arrive meanwhile wait and then share the next round
  * (group commit): one `insertMany` for new entries, one `bulkWrite` for changes of existing ones,
- * one `bulkWrite` for outbox clearing, each carrying up to `maxBatch` writes (updates go out in
- * ordered commands of at most `BULK_CHUNK`, since FerretDB never answers an update command that
- * changes 100 or more existing documents, see mongo/bulk.ts). FerretDB's SQLite
+ * each carrying up to `maxBatch` writes (updates go out in ordered commands of at most `BULK_CHUNK`,
+ * since FerretDB never answers an update command that changes 100 or more existing documents, see
+ * mongo/bulk.ts), then at most `CLEAR_CHUNKS_PER_ROUND` chunks of outbox clearing: clearing is
+ * background work, and a long publication page must not hold up the requests waiting behind it.
+ * FerretDB's SQLite
  * backend takes one write transaction at a time, so this costs no parallelism there; and since its
  * updates read, change and rewrite a document without a lock, one writer per process is also what
  * keeps a publication's clearing from overwriting a change made at the same instant.
@@ -45,6 +48,9 @@ interface Update {
   readonly probe: UpdateProbe;
 }
 
+/** Chunks of outbox clearing per round, between two rounds of request writes. */
+const CLEAR_CHUNKS_PER_ROUND = 2;
+
 const failure = (operation: string, cause: unknown) =>
   new StoreUnavailable({ operation, message: cause instanceof Error ? cause.message : String(cause), cause });
 
@@ -65,7 +71,9 @@ export const makeGroupCommit = (collection: Collection<Document>, options: Group
   const maxBatch = options.maxBatch ?? 500;
   let inserts: Array<Pending<Document>> = [];
   let updates: Array<Pending<Update>> = [];
-  let clears: Array<Pending<ReadonlyArray<AnyBulkWriteOperation>>> = [];
+  const clears: Array<Pending<ReadonlyArray<EntryClear>>> = [];
+  /** How far the first queued clearing has got. */
+  let clearCursor = 0;
   let running = false;
 
   const insertRound = async (batch: ReadonlyArray<Pending<Document>>) => {
@@ -110,13 +118,53 @@ export const makeGroupCommit = (collection: Collection<Document>, options: Group
     }
   };
 
-  const clearRound = async (batch: ReadonlyArray<Pending<ReadonlyArray<AnyBulkWriteOperation>>>) => {
-    try {
-      const operations = batch.flatMap((p) => p.item);
-      await bulkWriteOrderedInChunks(collection, operations);
-      for (const p of batch) p.resume(Effect.succeed("updated"));
-    } catch (cause) {
-      for (const p of batch) p.resume(Effect.fail(failure("movies.markPublished", cause)));
+  /**
+   * The next chunk of the first queued clearing: up to `BULK_CHUNK` entries, each at most once (so an
+   * entry's writes stay in order: its `fast` write, then its `slow` ones if needed).
+   */
+  const nextClearChunk = ():
+    | { readonly item: Pending<ReadonlyArray<EntryClear>>; readonly chunk: ReadonlyArray<EntryClear> }
+    | undefined => {
+    const item = clears[0];
+    if (item === undefined) return undefined;
+    const chunk: Array<EntryClear> = [];
+    const keys = new Set<string>();
+    while (
+      clearCursor < item.item.length &&
+      chunk.length < BULK_CHUNK &&
+      !keys.has(item.item[clearCursor]!.key)
+    ) {
+      const clear = item.item[clearCursor]!;
+      chunk.push(clear);
+      keys.add(clear.key);
+      clearCursor += 1;
+    }
+    return { item, chunk };
+  };
+
+  const finishClear = (result: Effect.Effect<WriteOutcome, StoreUnavailable>) => {
+    const item = clears.shift();
+    clearCursor = 0;
+    item?.resume(result);
+  };
+
+  const clearRound = async () => {
+    for (let n = 0; n < CLEAR_CHUNKS_PER_ROUND; n++) {
+      const next = nextClearChunk();
+      if (next === undefined) return;
+      try {
+        const fast = next.chunk.flatMap((clear) => (clear.fast === undefined ? [] : [clear.fast]));
+        const matched =
+          fast.length === 0 ? 0 : (await collection.bulkWrite(fast, { ordered: true })).matchedCount;
+        const slow = next.chunk.flatMap((clear) =>
+          matched === fast.length && clear.fast !== undefined ? [] : clear.slow,
+        );
+        await bulkWriteOrderedInChunks(collection, slow);
+      } catch (cause) {
+        finishClear(Effect.fail(failure("movies.markPublished", cause)));
+        continue;
+      }
+      if (clearCursor >= next.item.item.length) finishClear(Effect.succeed("updated"));
     }
   };
 
@@ -126,11 +174,9 @@ export const makeGroupCommit = (collection: Collection<Document>, options: Group
       inserts = inserts.slice(insertBatch.length);
       const updateBatch = updates.slice(0, maxBatch);
       updates = updates.slice(updateBatch.length);
-      const clearBatch = clears.slice(0, maxBatch);
-      clears = clears.slice(clearBatch.length);
       if (insertBatch.length > 0) await insertRound(insertBatch);
       if (updateBatch.length > 0) await updateRound(updateBatch);
-      if (clearBatch.length > 0) await clearRound(clearBatch);
+      if (clears.length > 0) await clearRound();
     }
     running = false;
   };
@@ -148,7 +194,7 @@ export const makeGroupCommit = (collection: Collection<Document>, options: Group
     insert: (doc: Document) => enqueue(() => inserts, doc),
     update: (update: Update) => enqueue(() => updates, update),
     /** Operations applied in order, after this round's inserts and updates. */
-    clear: (operations: ReadonlyArray<AnyBulkWriteOperation>) =>
-      enqueue(() => clears, operations).pipe(Effect.asVoid),
+    clear: (entries: ReadonlyArray<EntryClear>) =>
+      entries.length === 0 ? Effect.void : enqueue(() => clears, entries).pipe(Effect.asVoid),
   };
 };
