@@ -154,6 +154,12 @@ export const makeOutboxPublisher = (options: OutboxPublisherOptions = {}) =>
     };
     /** Entries a relay pass is publishing: a writer's newer events there wait for the relay too. */
     const claimed = new Set<string>();
+    /**
+     * For each relay pass reading its page: the entries whose published events were cleared
+     * meanwhile. The page may have been read before the clearing landed and still show them as
+     * pending; claiming them would publish their events a second time.
+     */
+    const clearedDuringRead = new Set<Set<string>>();
 
     const ensureTopicOnce = Effect.suspend(() =>
       topicReady
@@ -241,16 +247,20 @@ export const makeOutboxPublisher = (options: OutboxPublisherOptions = {}) =>
         Effect.gen(function* () {
           const first = yield* Queue.take(toClear);
           const batch = [first, ...Chunk.toReadonlyArray(yield* Queue.takeAll(toClear))];
-          yield* store
-            .markPublished(batch.flatMap((b) => b.published))
-            .pipe(
-              Effect.catchAll((error) =>
-                Effect.logWarning(
-                  "outbox: clearing published events failed; the relay republishes them",
-                  error.message,
-                ),
+          yield* store.markPublished(batch.flatMap((b) => b.published)).pipe(
+            Effect.tap(() =>
+              Effect.sync(() => {
+                for (const reading of clearedDuringRead)
+                  for (const b of batch) for (const key of b.keys) reading.add(key);
+              }),
+            ),
+            Effect.catchAll((error) =>
+              Effect.logWarning(
+                "outbox: clearing published events failed; the relay republishes them",
+                error.message,
               ),
-            );
+            ),
+          );
           for (const b of batch) for (const key of b.keys) release(key);
         }),
       ),
@@ -281,12 +291,12 @@ export const makeOutboxPublisher = (options: OutboxPublisherOptions = {}) =>
         return Deferred.await(done).pipe(Effect.timeout(publishTimeout), Effect.ignore);
       });
 
-    /** Claims entries for a relay pass; those already in flight are skipped. */
-    const claim = (keys: ReadonlyArray<string>) =>
+    /** Claims entries for a relay pass; those in flight, or cleared since the page was read, are skipped. */
+    const claim = (keys: ReadonlyArray<string>, cleared: ReadonlySet<string>) =>
       Effect.sync(() => {
         const taken: Array<string> = [];
         for (const key of keys) {
-          if (inFlight.has(key)) continue;
+          if (inFlight.has(key) || cleared.has(key)) continue;
           hold(key);
           claimed.add(key);
           taken.push(key);
@@ -303,7 +313,11 @@ export const makeOutboxPublisher = (options: OutboxPublisherOptions = {}) =>
 
     const publishBacklog = (limit: number) =>
       Effect.gen(function* () {
-        const page = yield* store.pendingEvents(limit);
+        const cleared = new Set<string>();
+        clearedDuringRead.add(cleared);
+        const page = yield* store
+          .pendingEvents(limit)
+          .pipe(Effect.onError(() => Effect.sync(() => clearedDuringRead.delete(cleared))));
         const full = page.length >= limit;
         const now = yield* Clock.currentTimeMillis;
         const wasDegraded = degraded;
@@ -315,7 +329,11 @@ export const makeOutboxPublisher = (options: OutboxPublisherOptions = {}) =>
         const eligible = wasDegraded
           ? page
           : page.filter((outbox) => (outbox.events[0]?.occurred_at ?? now) <= now - minAgeMs);
-        const keys = yield* claim(eligible.map((outbox) => outbox.entry_key));
+        const keys = yield* claim(
+          eligible.map((outbox) => outbox.entry_key),
+          cleared,
+        );
+        clearedDuringRead.delete(cleared);
         if (keys.length === 0) {
           recover();
           return { outboxes: page.length, published: 0, full };

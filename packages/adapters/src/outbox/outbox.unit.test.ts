@@ -1,5 +1,5 @@
 import { jsonDecoderFor, WatchlistEvent } from "@cinematch/domain";
-import { Effect, Either, Layer, Option } from "effect";
+import { Deferred, Effect, Either, Fiber, Layer, Option } from "effect";
 import { describe, expect, it } from "vitest";
 import { EventLogMemoryControl, EventLogMemory } from "../event-log/memory.ts";
 import { IdGeneratorSequential } from "../ids/IdGenerator.ts";
@@ -10,7 +10,7 @@ import {
 } from "../watchlist/commands.ts";
 import { WatchlistStoreMemory } from "../watchlist/memory.ts";
 import { WatchlistStore, watchlistEntryKey } from "../watchlist/WatchlistStore.ts";
-import { sampleFilm } from "../watchlist/WatchlistStore.contract.ts";
+import { addedEvent, sampleEntry, sampleFilm } from "../watchlist/WatchlistStore.contract.ts";
 import { mergeUserOutboxes, OutboxPublisher, OutboxPublisherLive } from "./OutboxPublisher.ts";
 import { OutboxRelayLive } from "./OutboxRelay.ts";
 import { eventuallyHolds } from "../test-support.ts";
@@ -185,6 +185,69 @@ describe("the outbox while the broker is down", () => {
       }),
     );
     expect(result.map((e) => e.event.event_id).sort()).toEqual(["ev-000001", "ev-000002"]);
+  });
+});
+
+describe("the relay beside the batched publisher", () => {
+  it("given a relay page read before the publisher cleared an entry, when the relay claims it afterwards, then the event is on the topic once", async () => {
+    // A store whose page reads wait at a gate: the relay reads, the publisher publishes and clears
+    // meanwhile, and only then does the relay go on to claim what its (now stale) page shows.
+    let gate: { readonly read: Deferred.Deferred<void>; readonly open: Deferred.Deferred<void> } | undefined;
+    const gatedStore = Layer.effect(
+      WatchlistStore,
+      Effect.map(WatchlistStore, (store) => ({
+        ...store,
+        pendingEvents: (limit: number) =>
+          Effect.flatMap(store.pendingEvents(limit), (live) => {
+            // A copy, as a database's answer is: what was pending when it was read.
+            const page = live.map((outbox) => ({ ...outbox, events: [...outbox.events] }));
+            return gate === undefined
+              ? Effect.succeed(page)
+              : Deferred.succeed(gate.read, undefined).pipe(
+                  Effect.zipRight(Deferred.await(gate.open)),
+                  Effect.as(page),
+                );
+          }),
+      })),
+    ).pipe(Layer.provide(WatchlistStoreMemory));
+    const layer = OutboxPublisherLive({ topic: TOPIC, partitions: 3, relayMinAgeMs: 0 }).pipe(
+      Layer.provideMerge(Layer.mergeAll(gatedStore, EventLogMemory(), IdGeneratorSequential("ev"))),
+    );
+    const result = await Effect.runPromise(
+      Effect.scoped(
+        Effect.provide(
+          Effect.gen(function* () {
+            const store = yield* WatchlistStore;
+            const publisher = yield* OutboxPublisher;
+            const entry = sampleEntry("u1", "m1", Date.UTC(2026, 10, 1));
+            const add = addedEvent(entry, "ev-add");
+            const committed = yield* store.commit({
+              expected_version: undefined,
+              state: { entry, removed: false },
+              events: [add],
+            });
+            gate = { read: yield* Deferred.make<void>(), open: yield* Deferred.make<void>() };
+            const relayPass = yield* Effect.fork(publisher.publishBacklog(100));
+            yield* Deferred.await(gate.read);
+            const handed = yield* publisher.enqueue({
+              entry_key: watchlistEntryKey("u1", "m1"),
+              user_id: "u1",
+              events: [add],
+              version: committed._tag === "Committed" ? committed.version : 0,
+              earlier: [],
+            });
+            yield* handed;
+            yield* eventuallyHolds(store.pendingCount, (count) => count === 0, POLL);
+            yield* Deferred.succeed(gate.open, undefined);
+            const pass = yield* Fiber.join(relayPass);
+            return { pass, events: yield* topicEvents };
+          }),
+          layer,
+        ),
+      ),
+    );
+    expect(result.events.map((e) => e.event.event_id)).toEqual(["ev-add"]);
+    expect(result.pass).toEqual({ outboxes: 1, published: 0, full: false });
   });
 });
 
