@@ -22,6 +22,14 @@ export const WATCHLIST_COLLECTION = "movies";
 
 export const PENDING = "yes" as const;
 
+/** The `movies` collection's indexes, created one per call (see `makeWatchlistStoreMongo`). */
+export const WATCHLIST_INDEXES = [
+  { key: { user_id: 1, movie_id: 1 }, name: "user_movie_unique", unique: true },
+  { key: { pending: 1 }, name: "pending" },
+  { key: { user_id: 1 }, name: "user_id" },
+  { key: { added_at: 1 }, name: "added_at" },
+] as const;
+
 const Position = Schema.Struct({ partition: Schema.Int, offset: Schema.String });
 
 const OutboxItem = Schema.Struct({ seq: Schema.Number, event: WatchlistEvent });

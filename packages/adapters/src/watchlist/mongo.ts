@@ -17,6 +17,7 @@ import {
   toEntry,
   toState,
   WATCHLIST_COLLECTION,
+  WATCHLIST_INDEXES,
 } from "./mongo-document.ts";
 import { clearOperations, newDocument, updateOf } from "./mongo-writes.ts";
 import {
@@ -46,12 +47,7 @@ export const makeWatchlistStoreMongo = Effect.gen(function* () {
   const collection: Collection<Document> = db.collection(WATCHLIST_COLLECTION);
   // One index per call: FerretDB 1.24 crashes (drops the connection) when a single createIndexes
   // names several indexes that already exist, i.e. whenever a second process opens the collection.
-  for (const index of [
-    { key: { user_id: 1, movie_id: 1 }, name: "user_movie_unique", unique: true },
-    { key: { pending: 1 }, name: "pending" },
-    { key: { user_id: 1 }, name: "user_id" },
-    { key: { added_at: 1 }, name: "added_at" },
-  ]) {
+  for (const index of WATCHLIST_INDEXES) {
     const { key, ...options } = index;
     yield* tryMongo(`movies.createIndex(${index.name})`, () => collection.createIndex(key, options));
   }
