@@ -8,6 +8,7 @@
 import { eventuallyAsync } from "@cinematch/adapters/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Product, startRealStack, withProductLogs } from "../web/support/product.ts";
+import { type ApiAnswer as Answer, callApi } from "../web/support/api-call.ts";
 
 let product: Product;
 
@@ -19,24 +20,8 @@ afterAll(async () => {
   await product?.stop();
 });
 
-interface Answer {
-  readonly status: number;
-  // biome-ignore lint/suspicious/noExplicitAny: assertions read the answers loosely.
-  readonly body: any;
-}
-
-const call = async (method: string, path: string, token?: string, body?: unknown): Promise<Answer> => {
-  const headers: Record<string, string> = { accept: "application/json" };
-  if (token) headers.authorization = `Bearer ${token}`;
-  if (body !== undefined) headers["content-type"] = "application/json";
-  const response = await fetch(`${product.baseURL}${path}`, {
-    method,
-    headers,
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : undefined };
-};
+const call = (method: string, path: string, token?: string, body?: unknown) =>
+  callApi(product.baseURL, method, path, token, body);
 
 /** The real stack answers within seconds; a loaded machine gets 90 s (polled, never slept). */
 const POLL = { timeoutMs: 90_000, intervalMs: 250 };

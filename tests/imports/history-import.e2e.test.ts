@@ -16,19 +16,14 @@ import { Layer } from "effect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { repoRoot } from "../web/support/processes.ts";
 import { type Product, startRealStack, withProductLogs } from "../web/support/product.ts";
+import type { ExpectedFilm } from "../fixtures/imports/expected.ts";
+import { callApi } from "../web/support/api-call.ts";
 
 const fixtures = join(import.meta.dirname, "..", "fixtures", "imports");
 const shared = process.env.CINEMATCH_SHARED_DIR ?? join(repoRoot, "..", "shared");
 const movielensDir = join(shared, "data", "movielens-small");
 
-interface Expected {
-  readonly name: string;
-  readonly year?: number;
-  readonly movie_id: string | null;
-  readonly rating?: number;
-  readonly watched_at?: string;
-  readonly watch_count: number;
-}
+type Expected = ExpectedFilm;
 const expectedOf = (source: string): ReadonlyArray<Expected> =>
   JSON.parse(readFileSync(join(fixtures, source, "expected.json"), "utf8"));
 
@@ -61,24 +56,8 @@ afterAll(async () => {
   await product?.stop();
 });
 
-interface Answer {
-  readonly status: number;
-  // biome-ignore lint/suspicious/noExplicitAny: assertions read the answers loosely.
-  readonly body: any;
-}
-
-const call = async (method: string, path: string, token?: string, body?: unknown): Promise<Answer> => {
-  const headers: Record<string, string> = { accept: "application/json" };
-  if (token) headers.authorization = `Bearer ${token}`;
-  if (body !== undefined) headers["content-type"] = "application/json";
-  const response = await fetch(`${product.baseURL}${path}`, {
-    method,
-    headers,
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : undefined };
-};
+const call = (method: string, path: string, token?: string, body?: unknown) =>
+  callApi(product.baseURL, method, path, token, body);
 
 const signUp = async (email: string, password: string) => {
   const answer = await call("POST", "/auth/signup", undefined, { email, password });
@@ -121,6 +100,14 @@ const independentStats = (films: ReadonlyArray<Expected>) => {
   };
 };
 
+/** The import's report once it no longer runs. */
+const finishedReport = (token: string, reportUrl: string) =>
+  eventuallyAsync(
+    async () => (await call("GET", reportUrl, token)).body,
+    (body) => body.status !== "running",
+    { timeoutMs: 120_000, intervalMs: 200 },
+  );
+
 const statsOnceSettled = (token: string, total: number) =>
   eventuallyAsync(
     async () => (await call("GET", "/stats/me", token)).body,
@@ -149,6 +136,19 @@ const checkEntries = async (token: string, matched: ReadonlyArray<Expected>) => 
     });
   }
   return entries;
+};
+
+/** The entries, then the statistics once the runner counted them all, against the ground truth. */
+const checkEntriesAndStats = async (token: string, matched: ReadonlyArray<Expected>) => {
+  await checkEntries(token, matched);
+  const stats = (await statsOnceSettled(token, matched.length)).stats;
+  expect({
+    total_watched: stats.total_watched,
+    rated_count: stats.rated_count,
+    avg_rating: stats.avg_rating,
+    rating_chart_data: stats.rating_chart_data,
+  }).toEqual(independentStats(matched));
+  return stats;
 };
 
 describe("importing a history on the real stack", () => {
@@ -207,14 +207,7 @@ describe("importing a history on the real stack", () => {
       }
       expect(report.problems.some((p: { message: string }) => p.message.includes("2021-02-29"))).toBe(true);
 
-      await checkEntries(token, matched);
-      const stats = (await statsOnceSettled(token, matched.length)).stats;
-      expect({
-        total_watched: stats.total_watched,
-        rated_count: stats.rated_count,
-        avg_rating: stats.avg_rating,
-        rating_chart_data: stats.rating_chart_data,
-      }).toEqual(independentStats(matched));
+      const stats = await checkEntriesAndStats(token, matched);
 
       // Again, through the API this time: nothing changes, nothing is counted twice.
       const before = await myEntries(token);
@@ -225,11 +218,7 @@ describe("importing a history on the real stack", () => {
       });
       expect(upload.status).toBe(202);
       const { report_url } = (await upload.json()) as { report_url: string };
-      const again = await eventuallyAsync(
-        async () => (await call("GET", report_url, token)).body,
-        (body) => body.status !== "running",
-        { timeoutMs: 120_000, intervalMs: 200 },
-      );
+      const again = await finishedReport(token, report_url);
       expect(again).toMatchObject({ status: "done", added: 0, updated: 0, already_present: report.matched });
       expect(await myEntries(token)).toEqual(before);
       const statsAgain = (await call("GET", "/stats/me", token)).body.stats;
@@ -251,11 +240,7 @@ describe("importing a history on the real stack", () => {
       };
       const accepted = await call("POST", "/imports/trakt", token, body);
       expect(accepted.status).toBe(202);
-      const report = await eventuallyAsync(
-        async () => (await call("GET", accepted.body.report_url, token)).body,
-        (answer) => answer.status !== "running",
-        { timeoutMs: 120_000, intervalMs: 200 },
-      );
+      const report = await finishedReport(token, accepted.body.report_url);
       const expected = expectedOf("trakt");
       const matched = expected.filter((f) => f.movie_id !== null);
       process.stdout.write(
@@ -268,14 +253,7 @@ describe("importing a history on the real stack", () => {
         added: matched.length,
         unmatched_count: expected.length - matched.length,
       });
-      await checkEntries(token, matched);
-      const stats = (await statsOnceSettled(token, matched.length)).stats;
-      expect({
-        total_watched: stats.total_watched,
-        rated_count: stats.rated_count,
-        avg_rating: stats.avg_rating,
-        rating_chart_data: stats.rating_chart_data,
-      }).toEqual(independentStats(matched));
+      await checkEntriesAndStats(token, matched);
     });
   }, 300_000);
 });

@@ -18,6 +18,7 @@ import {
   stopKafka,
   stopPrivateStacks,
 } from "./support.ts";
+import { type ApiAnswer as Answer, callApi } from "../web/support/api-call.ts";
 
 const FILMS: ReadonlyArray<Film> = Array.from({ length: 40 }, (_, i) => ({
   movie_id: `outage-film-${i}`,
@@ -51,24 +52,8 @@ afterAll(async () => {
   await stopPrivateStacks();
 }, 120_000);
 
-interface Answer {
-  readonly status: number;
-  // biome-ignore lint/suspicious/noExplicitAny: assertions read the answers loosely.
-  readonly body: any;
-}
-
-const call = async (method: string, path: string, token?: string, body?: unknown): Promise<Answer> => {
-  const headers: Record<string, string> = { accept: "application/json" };
-  if (token) headers.authorization = `Bearer ${token}`;
-  if (body !== undefined) headers["content-type"] = "application/json";
-  const response = await fetch(`${baseURL}${path}`, {
-    method,
-    headers,
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : undefined };
-};
+const call = (method: string, path: string, token?: string, body?: unknown) =>
+  callApi(baseURL, method, path, token, body);
 
 const metric = async (name: string): Promise<number> => {
   const text = await (await fetch(`${baseURL}/metrics`)).text();

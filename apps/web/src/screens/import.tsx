@@ -189,30 +189,21 @@ const ImportReportView = ({
         </p>
       ) : null}
       <dl class="summary" data-testid="import-counts">
-        <div>
-          <dt>Films in the export</dt>
-          <dd>{report.films}</dd>
-        </div>
-        <div>
-          <dt>Matched</dt>
-          <dd>{report.matched}</dd>
-        </div>
-        <div>
-          <dt>Added</dt>
-          <dd>{report.added}</dd>
-        </div>
-        <div>
-          <dt>Already there</dt>
-          <dd>{report.already_present}</dd>
-        </div>
-        <div>
-          <dt>Updated</dt>
-          <dd>{report.updated}</dd>
-        </div>
-        <div>
-          <dt>Not matched</dt>
-          <dd>{report.unmatched_count}</dd>
-        </div>
+        {(
+          [
+            ["Films in the export", report.films],
+            ["Matched", report.matched],
+            ["Added", report.added],
+            ["Already there", report.already_present],
+            ["Updated", report.updated],
+            ["Not matched", report.unmatched_count],
+          ] as const
+        ).map(([label, count]) => (
+          <div key={label}>
+            <dt>{label}</dt>
+            <dd>{count}</dd>
+          </div>
+        ))}
       </dl>
       {report.unmatched.length > 0 ? (
         <>

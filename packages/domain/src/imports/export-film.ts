@@ -1,4 +1,4 @@
-import { Data } from "effect";
+import { Data, Either } from "effect";
 import { normalizeTitle } from "../title/normalize-title.ts";
 
 /**
@@ -150,6 +150,20 @@ export const foldObservations = (observations: Iterable<Observation>): ReadonlyA
     };
   });
 };
+
+/**
+ * The parsed export once every file was read: its films, or, when no file was one the source
+ * writes, why not (the first problem met, else `nothingRead`).
+ */
+export const exportOrUnreadable = (
+  read: ReadonlyArray<string>,
+  observations: Iterable<Observation>,
+  problems: ReadonlyArray<ExportProblem>,
+  nothingRead: string,
+): Either.Either<ParsedExport, ExportUnreadable> =>
+  read.length === 0
+    ? Either.left(new ExportUnreadable({ message: problems[0]?.message ?? nothingRead }))
+    : Either.right({ films: foldObservations(observations), problems, files: read });
 
 /** Epoch milliseconds of a `YYYY-MM-DD` day that exists (no 30 February), else undefined. */
 export const parseDay = (text: string): number | undefined => {

@@ -1,10 +1,10 @@
-import { Either } from "effect";
+import type { Either } from "effect";
 import { type CsvRecord, csvTable, parseCsv } from "../csv/csv.ts";
 import {
   type ExportFile,
   type ExportProblem,
-  ExportUnreadable,
-  foldObservations,
+  type ExportUnreadable,
+  exportOrUnreadable,
   type Observation,
   type ParsedExport,
   parseDay,
@@ -156,14 +156,10 @@ export const parseLetterboxdExport = (
     if (readFile(file, archive ? named : undefined, observations, problems) !== undefined)
       read.push(file.name);
   }
-  if (read.length === 0) {
-    return Either.left(
-      new ExportUnreadable({
-        message:
-          problems[0]?.message ??
-          "no watched.csv, ratings.csv or diary.csv in the export (Letterboxd: Settings → Import & Export → Export your data)",
-      }),
-    );
-  }
-  return Either.right({ films: foldObservations(observations), problems, files: read });
+  return exportOrUnreadable(
+    read,
+    observations,
+    problems,
+    "no watched.csv, ratings.csv or diary.csv in the export (Letterboxd: Settings → Import & Export → Export your data)",
+  );
 };

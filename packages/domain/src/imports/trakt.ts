@@ -4,8 +4,8 @@ import {
   canonicalImdbId,
   type ExportFile,
   type ExportProblem,
-  ExportUnreadable,
-  foldObservations,
+  type ExportUnreadable,
+  exportOrUnreadable,
   type Observation,
   type ParsedExport,
   titleYearKey,
@@ -142,14 +142,10 @@ export const parseTraktExport = (
   for (const play of ofHistory) historyPlays.set(play.key, (historyPlays.get(play.key) ?? 0) + 1);
   for (const play of ofHistory)
     observations.push({ ...play, watches: historyPlays.get(play.key)!, additive: false });
-  if (read.length === 0) {
-    return Either.left(
-      new ExportUnreadable({
-        message:
-          problems[0]?.message ??
-          "no Trakt film items in the export (expected watched-movies.json, ratings-movies.json or a history file)",
-      }),
-    );
-  }
-  return Either.right({ films: foldObservations(observations), problems, files: read });
+  return exportOrUnreadable(
+    read,
+    observations,
+    problems,
+    "no Trakt film items in the export (expected watched-movies.json, ratings-movies.json or a history file)",
+  );
 };

@@ -1,0 +1,26 @@
+/** A JSON answer of the API, read loosely: tests assert on what they need of it. */
+export interface ApiAnswer {
+  readonly status: number;
+  // biome-ignore lint/suspicious/noExplicitAny: assertions read the answers loosely.
+  readonly body: any;
+}
+
+/** One JSON request to the API at `baseURL`, as the given bearer token (or none). */
+export const callApi = async (
+  baseURL: string,
+  method: string,
+  path: string,
+  token?: string,
+  body?: unknown,
+): Promise<ApiAnswer> => {
+  const headers: Record<string, string> = { accept: "application/json" };
+  if (token) headers.authorization = `Bearer ${token}`;
+  if (body !== undefined) headers["content-type"] = "application/json";
+  const response = await fetch(`${baseURL}${path}`, {
+    method,
+    headers,
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text ? JSON.parse(text) : undefined };
+};
