@@ -160,6 +160,7 @@ export const makeApiListener = (
       docsPage: () => page,
       imports,
       importMaxBytes: config.importMaxBytes,
+      importStallMs: config.importStallMs,
     });
     routes = typedRoutes as ReadonlyArray<Route<unknown>>;
 

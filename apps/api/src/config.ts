@@ -58,6 +58,8 @@ export interface ApiConfig {
   readonly importWriters: number;
   /** How often a running import saves its progress for `GET /imports/{id}`. */
   readonly importProgressMs: number;
+  /** A running import whose report was not saved for this long is reported as stopped. */
+  readonly importStallMs: number;
 }
 
 export const DEFAULT_WEB_DIST = fileURLToPath(new URL("../../web/dist", import.meta.url));
@@ -98,6 +100,7 @@ export const defaultApiConfig: ApiConfig = {
   importMaxUnpackedBytes: 64 * 1024 * 1024,
   importWriters: 4,
   importProgressMs: 500,
+  importStallMs: 60_000,
 };
 
 export const apiConfig = (overrides: Partial<ApiConfig> = {}): ApiConfig => ({
@@ -173,5 +176,6 @@ export const apiConfigFromEnv: Effect.Effect<ApiConfig, ConfigError.ConfigError>
     importMaxUnpackedBytes: yield* int("CINEMATCH_IMPORT_MAX_UNPACKED_BYTES", d.importMaxUnpackedBytes, 1024),
     importWriters: yield* int("CINEMATCH_IMPORT_WRITERS", d.importWriters, 1, 64),
     importProgressMs: yield* int("CINEMATCH_IMPORT_PROGRESS_MS", d.importProgressMs, 10),
+    importStallMs: yield* int("CINEMATCH_IMPORT_STALL_MS", d.importStallMs, 1000),
   };
 });

@@ -2,6 +2,7 @@ import { eventuallyAsync } from "@cinematch/adapters/testing";
 import { USER_MOVIE_EVENTS_TOPIC } from "@cinematch/domain";
 import { strToU8, zipSync } from "fflate";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { presentReport } from "./routes/imports.ts";
 import { POLL, signUp, startWorld, type World } from "./testing/world.ts";
 
 const diary = [
@@ -193,5 +194,40 @@ describe("importing a history", () => {
       expect((await world.call("GET", accepted.report_url, { token: other.token })).status).toBe(404);
       await finished(accepted.report_url);
     });
+  });
+});
+
+describe("an import whose API process ended", () => {
+  const running = {
+    import_id: "imp-1",
+    source: "letterboxd",
+    status: "running",
+    created_at: 0,
+    updated_at: 10_000,
+    films: 3,
+    matched: 3,
+    processed: 1,
+    added: 1,
+    already_present: 0,
+    updated: 0,
+    unmatched_count: 0,
+    unmatched: [],
+    problems: [],
+    problem_count: 0,
+  } as const;
+
+  it("given a running report saved within the stall bound, when read, then it is running", () => {
+    expect(presentReport(running, 10_000 + 60_000, 60_000)).toBe(running);
+  });
+
+  it("given a running report not saved for longer than the bound, when read, then it is reported stopped, saying how to finish it", () => {
+    const shown = presentReport(running, 10_000 + 60_001, 60_000);
+    expect(shown.status).toBe("failed");
+    expect(shown.error).toMatch(/importing the same file again finishes it/);
+  });
+
+  it("given a finished report however old, when read, then it is as saved", () => {
+    const done = { ...running, status: "done" as const };
+    expect(presentReport(done, 10_000_000, 60_000)).toBe(done);
   });
 });

@@ -39,6 +39,8 @@ export interface RouteDependencies {
   readonly imports: HistoryImports;
   /** Largest export `POST /imports/{source}` reads. */
   readonly importMaxBytes: number;
+  /** A running import not heard from for this long is reported as stopped. */
+  readonly importStallMs: number;
 }
 
 export type RouteServices =

@@ -1,6 +1,6 @@
 import { ImportJobsStore } from "@cinematch/adapters";
 import { ImportAccepted, ImportPath, ImportReport, type ImportSource } from "@cinematch/domain";
-import { Effect, Option } from "effect";
+import { Clock, Effect, Option } from "effect";
 import { HttpFailure, notFound } from "../http/failure.ts";
 import { json } from "../http/reply.ts";
 import { type Route, route } from "../http/route.ts";
@@ -27,6 +27,21 @@ const describeSource: Record<ImportSource, string> = {
   trakt:
     "Trakt's export: a ZIP of its JSON files, one JSON file (watched-movies.json, ratings-movies.json, a history file), or a JSON object mapping file names to their arrays.",
 };
+
+/**
+ * The report as a reader should see it: an import still `running` whose runner has not saved for
+ * `stallMs` stopped with its API process (a crash or a restart), so it says so; importing the same
+ * export again finishes it and changes nothing already done.
+ */
+export const presentReport = (report: ImportReport, now: number, stallMs: number): ImportReport =>
+  report.status === "running" && now - report.updated_at > stallMs
+    ? {
+        ...report,
+        status: "failed",
+        error:
+          "the import stopped making progress (its API process ended); importing the same file again finishes it",
+      }
+    : report;
 
 /** The history import: start one from an export, then follow its progress and read its report. */
 export const importRoutes = (deps: RouteDependencies): ReadonlyArray<Route<RouteServices>> => {
@@ -94,7 +109,8 @@ export const importRoutes = (deps: RouteDependencies): ReadonlyArray<Route<Route
         Effect.gen(function* () {
           const report = yield* (yield* ImportJobsStore).get(caller!.user_id, params.importId);
           if (Option.isNone(report)) return yield* Effect.fail(notFound("no such import of yours"));
-          return json(200, ImportReport, report.value);
+          const now = yield* Clock.currentTimeMillis;
+          return json(200, ImportReport, presentReport(report.value, now, deps.importStallMs));
         }),
     }),
   ];

@@ -167,47 +167,57 @@ export const makeHistoryImports = (
       }).pipe(Effect.retry(STORE_RETRY), writeSlots.withPermits(1));
 
     const run = (user_id: string, parsed: ParsedExport, initial: ImportReport) =>
-      Effect.gen(function* () {
-        let report = initial;
-        let savedAt = 0;
-        const save = (force: boolean) =>
-          Effect.gen(function* () {
-            const now = yield* Clock.currentTimeMillis;
-            if (!force && now - savedAt < options.progressEveryMs) return;
-            savedAt = now;
-            report = { ...report, updated_at: now };
-            yield* jobs.save(user_id, report).pipe(Effect.retry(STORE_RETRY));
-          });
-        const planned = yield* plan(parsed, initial.created_at);
-        report = {
-          ...report,
-          matched: planned.films.length,
-          unmatched_count: planned.unmatched.length,
-          unmatched: planned.unmatched.slice(0, ImportReportLimits.unmatched).map((film) => ({
-            title: film.title,
-            ...(film.year === undefined ? {} : { year: film.year }),
-            reason: film.reason,
-            candidates: film.candidates.map(asMatch),
-            ...(film.rating === undefined ? {} : { rating: film.rating }),
-            ...(film.watched_at === undefined ? {} : { watched_at: film.watched_at }),
-            watch_count: film.watch_count,
-          })),
-          problem_count: planned.problems.length,
-          problems: planned.problems.slice(0, ImportReportLimits.problems),
-        };
-        yield* save(true);
-        yield* Effect.forEach(
-          planned.films,
-          (film) =>
-            Effect.flatMap(write(user_id, film), (outcome) => {
-              report = { ...report, processed: report.processed + 1, [outcome]: report[outcome] + 1 };
-              return save(false);
+      Effect.scoped(
+        Effect.gen(function* () {
+          let report = initial;
+          // Uninterruptible: a save cut off by the end of the run could still land after the last one.
+          const save = Effect.uninterruptible(
+            Effect.gen(function* () {
+              report = { ...report, updated_at: yield* Clock.currentTimeMillis };
+              yield* jobs.save(user_id, report).pipe(Effect.retry(STORE_RETRY));
             }),
-          { concurrency: Math.max(1, options.writers), discard: true },
-        );
-        report = { ...report, status: "done" };
-        yield* save(true);
-      }).pipe(
+          );
+          // The report's one writer while the import runs: its progress, and a sign of life that
+          // GET /imports/{id} reads to tell a stopped import (its process gone) from a slow one.
+          yield* Effect.forkScoped(
+            Effect.forever(Effect.zipRight(Effect.sleep(options.progressEveryMs), save)),
+          );
+          const planned = yield* plan(parsed, initial.created_at);
+          report = {
+            ...report,
+            matched: planned.films.length,
+            unmatched_count: planned.unmatched.length,
+            unmatched: planned.unmatched.slice(0, ImportReportLimits.unmatched).map((film) => ({
+              title: film.title,
+              ...(film.year === undefined ? {} : { year: film.year }),
+              reason: film.reason,
+              candidates: film.candidates.map(asMatch),
+              ...(film.rating === undefined ? {} : { rating: film.rating }),
+              ...(film.watched_at === undefined ? {} : { watched_at: film.watched_at }),
+              watch_count: film.watch_count,
+            })),
+            problem_count: planned.problems.length,
+            problems: planned.problems.slice(0, ImportReportLimits.problems),
+          };
+          yield* Effect.forEach(
+            planned.films,
+            (film) =>
+              Effect.map(write(user_id, film), (outcome) => {
+                report = { ...report, processed: report.processed + 1, [outcome]: report[outcome] + 1 };
+              }),
+            { concurrency: Math.max(1, options.writers), discard: true },
+          );
+          return report;
+        }),
+      ).pipe(
+        // The scope above closed: the progress loop is stopped, so this is the last word.
+        Effect.flatMap((report) =>
+          Effect.flatMap(Clock.currentTimeMillis, (now) =>
+            jobs
+              .save(user_id, { ...report, status: "done", updated_at: now })
+              .pipe(Effect.retry(STORE_RETRY)),
+          ),
+        ),
         Effect.catchAllCause((cause) =>
           Effect.gen(function* () {
             yield* Effect.logWarning("history import failed", { import_id: initial.import_id, cause });
