@@ -1,24 +1,15 @@
-import { existsSync, readFileSync } from "node:fs";
-import { readFile } from "node:fs/promises";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
 import type { CatalogStore, WatchlistCommands, WatchlistStore } from "@cinematch/adapters";
 import type { CatalogRecord } from "@cinematch/domain";
 import type { Layer } from "effect";
-import { readMovieLensRatings } from "../replay/ratings.ts";
-import { applyToCatalog, type CatalogApplied, describeApplied } from "./apply.ts";
-import { type ImdbFilm, readImdbCsv } from "./imdb.ts";
-import { decodeUtf8 } from "./utf8.ts";
+import { commandOutput, parseCommandLine } from "../command-line/arguments.ts";
+import { EXIT_BAD_INPUT, EXIT_OK, EXIT_SERVER, EXIT_USAGE } from "../command-line/exit-codes.ts";
+import { type Environment, redactUrl, serverSetting, stackEnvPath } from "../command-line/servers.ts";
+import { applyToCatalog, type CatalogApplied } from "./apply.ts";
 import { type ImportedFilm, type MergeReport, mergeCatalogs } from "./merge.ts";
-import {
-  type MovieLensFilm,
-  type MovieLensLink,
-  readMovieLensLinks,
-  readMovieLensMovies,
-} from "./movielens.ts";
-import { formatProblem, type LineProblem } from "./problems.ts";
+import { formatProblem } from "./problems.ts";
 import { makeProgress, type ProgressSink } from "./progress.ts";
+import { readSources } from "./reading.ts";
+import { plural, summary } from "./summary.ts";
 
 export const CATALOG_IMPORT_USAGE = `Usage: cinematch catalog import [--imdb FILE] [--movielens DIR] [options]
 
@@ -42,9 +33,8 @@ through the ordinary event path (that needs Kafka: KAFKA_BOOTSTRAP_SERVERS, or t
 
 Exit status: 0 done; 1 bad input (every bad line is listed as FILE:LINE: problem, and nothing is
 written unless --skip-bad); 2 wrong arguments; 3 the database failed.`;
-
 export interface CatalogImportIO {
-  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly env: Environment;
   readonly stdout: { write(text: string): unknown };
   readonly stderr: ProgressSink;
   /**
@@ -61,94 +51,26 @@ export interface CatalogImportIO {
   readonly commandsLayer?: (mongoUrl: string) => Layer.Layer<WatchlistCommands, unknown> | string;
 }
 
-export const EXIT_OK = 0;
-export const EXIT_BAD_INPUT = 1;
-export const EXIT_USAGE = 2;
-export const EXIT_DATABASE = 3;
-
-const repoRoot = fileURLToPath(new URL("../../../../", import.meta.url));
-
-/** The env file `npm run stack:up` writes (`KEY=value` lines), read when MONGODB_URL is unset. */
-export const stackEnvPath = (env: CatalogImportIO["env"]): string =>
-  join(env.CINEMATCH_CACHE_DIR ?? join(repoRoot, ".cache"), "stack", "env");
-
-export const readStackEnv = (path: string): Record<string, string> => {
-  if (!existsSync(path)) return {};
-  const out: Record<string, string> = {};
-  for (const line of readFileSync(path, "utf8").split("\n")) {
-    const match = /^([A-Z_][A-Z0-9_]*)=(.*)$/.exec(line.trim());
-    if (match) out[match[1]!] = match[2]!;
-  }
-  return out;
-};
-
-interface Reading {
-  readonly problems: LineProblem[];
-  movielens: ReadonlyArray<MovieLensFilm>;
-  links: ReadonlyMap<number, MovieLensLink>;
-  /** MovieLens ratings per movieId, when ratings.csv is there. */
-  ratingCounts: ReadonlyMap<number, number>;
-  imdb: ReadonlyArray<ImdbFilm>;
-  imdbDuplicates: number;
-}
-
-const readBytes = async (path: string, problems: LineProblem[]): Promise<string | undefined> => {
-  try {
-    const decoded = decodeUtf8(await readFile(path));
-    for (const p of decoded.problems) problems.push({ file: path, ...p });
-    return decoded.text;
-  } catch (cause) {
-    const code = (cause as { code?: string }).code;
-    problems.push({
-      file: path,
-      line: 0,
-      message:
-        code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a folder, not a file" : String(cause),
-    });
-    return undefined;
-  }
-};
-
-const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+const OPTIONS = {
+  imdb: { type: "string" },
+  movielens: { type: "string" },
+  "mongodb-url": { type: "string" },
+  "dry-run": { type: "boolean" },
+  "skip-bad": { type: "boolean" },
+  "fail-fast": { type: "boolean" },
+  verbose: { type: "boolean" },
+} as const;
 
 export const runCatalogImport = async (argv: ReadonlyArray<string>, io: CatalogImportIO): Promise<number> => {
-  const say = (text: string) => io.stdout.write(`${text}\n`);
-  const warn = (text: string) => io.stderr.write(`${text}\n`);
-
-  let options: {
-    imdb?: string | undefined;
-    movielens?: string | undefined;
-    "mongodb-url"?: string | undefined;
-    "dry-run"?: boolean | undefined;
-    "skip-bad"?: boolean | undefined;
-    "fail-fast"?: boolean | undefined;
-    verbose?: boolean | undefined;
-    help?: boolean | undefined;
-  };
-  try {
-    ({ values: options } = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        imdb: { type: "string" },
-        movielens: { type: "string" },
-        "mongodb-url": { type: "string" },
-        "dry-run": { type: "boolean" },
-        "skip-bad": { type: "boolean" },
-        "fail-fast": { type: "boolean" },
-        verbose: { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-      },
-    }));
-  } catch (cause) {
-    warn(`catalog import: ${(cause as Error).message}\n\n${CATALOG_IMPORT_USAGE}`);
-    return EXIT_USAGE;
-  }
-  if (options.help) {
-    say(CATALOG_IMPORT_USAGE);
-    return EXIT_OK;
-  }
+  const out = commandOutput(io);
+  const { say, warn } = out;
+  const line = parseCommandLine(
+    argv,
+    { name: "catalog import", usage: CATALOG_IMPORT_USAGE, options: OPTIONS },
+    out,
+  );
+  if (line._tag === "Exit") return line.code;
+  const { options } = line;
   if (options.imdb === undefined && options.movielens === undefined) {
     warn(`catalog import: give --imdb FILE, --movielens DIR, or both\n\n${CATALOG_IMPORT_USAGE}`);
     return EXIT_USAGE;
@@ -161,71 +83,23 @@ export const runCatalogImport = async (argv: ReadonlyArray<string>, io: CatalogI
   // Where to write, decided before any work, so a missing database is said at once.
   let mongoUrl: string | undefined;
   if (!options["dry-run"]) {
-    const stackEnv = stackEnvPath(io.env);
-    mongoUrl = options["mongodb-url"] || io.env.MONGODB_URL || readStackEnv(stackEnv).MONGODB_URL;
+    mongoUrl = serverSetting(options["mongodb-url"], io.env, "MONGODB_URL");
     if (!mongoUrl) {
       warn(
         "catalog import: no database to write into: set MONGODB_URL (or --mongodb-url), or start the stack " +
-          `with \`npm run stack:up\` (it records its MongoDB in ${stackEnv}); --dry-run only checks the files`,
+          `with \`npm run stack:up\` (it records its MongoDB in ${stackEnvPath(io.env)}); --dry-run only checks the files`,
       );
       return EXIT_USAGE;
     }
   }
 
   const progress = makeProgress(io.stderr);
-  const reading: Reading = {
-    problems: [],
-    movielens: [],
-    links: new Map(),
-    ratingCounts: new Map(),
-    imdb: [],
-    imdbDuplicates: 0,
-  };
-  const stopHere = () => options["fail-fast"] === true && reading.problems.length > 0;
-
   // 1. Read and check every file, collecting every bad line (or stopping at the first with --fail-fast).
-  if (options.movielens !== undefined) {
-    const moviesPath = join(options.movielens, "movies.csv");
-    const text = await readBytes(moviesPath, reading.problems);
-    if (text !== undefined && !stopHere()) {
-      const read = readMovieLensMovies(text, moviesPath);
-      reading.problems.push(...read.problems);
-      reading.movielens = read.films;
-      const linksPath = join(options.movielens, "links.csv");
-      if (existsSync(linksPath) && !stopHere()) {
-        const linksText = await readBytes(linksPath, reading.problems);
-        if (linksText !== undefined) {
-          const links = readMovieLensLinks(
-            linksText,
-            linksPath,
-            new Set(read.films.map((f) => f.movielens_id)),
-          );
-          reading.problems.push(...links.problems);
-          reading.links = links.links;
-        }
-      }
-      const ratingsPath = join(options.movielens, "ratings.csv");
-      if (existsSync(ratingsPath) && !stopHere()) {
-        const ratingsText = await readBytes(ratingsPath, reading.problems);
-        if (ratingsText !== undefined) {
-          const ratings = readMovieLensRatings(ratingsText, ratingsPath);
-          reading.problems.push(...ratings.problems);
-          const counts = new Map<number, number>();
-          for (const r of ratings.ratings) counts.set(r.movie, (counts.get(r.movie) ?? 0) + 1);
-          reading.ratingCounts = counts;
-        }
-      }
-    }
-  }
-  if (options.imdb !== undefined && !stopHere()) {
-    const text = await readBytes(options.imdb, reading.problems);
-    if (text !== undefined) {
-      const read = readImdbCsv(text, options.imdb);
-      reading.problems.push(...read.problems);
-      reading.imdb = read.films;
-      reading.imdbDuplicates = read.duplicates.length;
-    }
-  }
+  const reading = await readSources({
+    movielens: options.movielens,
+    imdb: options.imdb,
+    failFast: options["fail-fast"] === true,
+  });
 
   const problems = options["fail-fast"] ? reading.problems.slice(0, 1) : reading.problems;
   for (const problem of problems) warn(formatProblem(problem));
@@ -258,7 +132,7 @@ export const runCatalogImport = async (argv: ReadonlyArray<string>, io: CatalogI
     const outcome = await applyToCatalog(incoming, mongoUrl, io, progress);
     if (outcome._tag === "Failed") {
       warn(`catalog import: ${outcome.message} (${redactUrl(mongoUrl)})`);
-      return EXIT_DATABASE;
+      return EXIT_SERVER;
     }
     applied = outcome.applied;
   }
@@ -290,64 +164,4 @@ const withSourceIds = (film: ImportedFilm, ratingCounts: ReadonlyMap<number, num
     ...(ids.length === 0 ? {} : { ids }),
     ...(Object.keys(votes).length === 0 ? {} : { votes }),
   };
-};
-
-/** A URL without its password, for messages. */
-export const redactUrl = (url: string): string => {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password !== "") parsed.password = "***";
-    return parsed.toString();
-  } catch {
-    return "(an unparsable URL)";
-  }
-};
-
-const summary = (
-  report: MergeReport,
-  reading: Reading,
-  skipped: number,
-  applied: CatalogApplied | undefined,
-  dryEntries: number,
-  mongoUrl: string | undefined,
-  verbose: boolean,
-): string => {
-  const lines = ["catalog import summary:"];
-  if (reading.movielens.length > 0 || report.movielens_films > 0) {
-    lines.push(
-      `  MovieLens films read:   ${report.movielens_films} (${reading.links.size} with links.csv ids)`,
-    );
-  }
-  if (reading.imdb.length > 0 || report.imdb_films > 0) {
-    lines.push(
-      `  IMDB films read:        ${report.imdb_films}${reading.imdbDuplicates > 0 ? ` (${plural(reading.imdbDuplicates, "duplicate row")} folded into the first)` : ""}`,
-    );
-  }
-  if (report.movielens_films > 0 && report.imdb_films > 0) {
-    const merged = report.merged_exact + report.merged_fuzzy.length;
-    lines.push(
-      `  merged (in both):       ${merged} (${report.merged_exact} on exact title and year, ${report.merged_fuzzy.length} on a looser match)`,
-      `  IMDB only:              ${report.imdb_only} (${report.ambiguous.length} where the matcher hesitated, ${report.conflicts.length} whose match was taken)`,
-      `  MovieLens only:         ${report.movielens_only}`,
-    );
-  }
-  lines.push(`  films in these files:   ${report.total}`);
-  if (skipped > 0) lines.push(`  bad lines skipped:      ${skipped}`);
-  if (applied === undefined || mongoUrl === undefined) {
-    lines.push(
-      `  catalog entries:        ${dryEntries} (these files alone)`,
-      "  written:                nothing (--dry-run)",
-    );
-  } else {
-    lines.push(...describeApplied(applied, redactUrl(mongoUrl)));
-  }
-  if (verbose) {
-    for (const m of report.merged_fuzzy)
-      lines.push(`  loose match: line ${m.imdb_line} "${m.title}" -> ${m.movie_id}: ${m.reason}`);
-    for (const a of report.ambiguous)
-      lines.push(`  hesitated: line ${a.imdb_line} "${a.title}": ${a.candidates.join(" | ")}`);
-    for (const c of report.conflicts)
-      lines.push(`  taken: line ${c.imdb_line} "${c.title}" matched the film of line ${c.taken_by_line}`);
-  }
-  return lines.join("\n");
 };

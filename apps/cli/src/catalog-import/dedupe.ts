@@ -1,14 +1,8 @@
-import { parseArgs } from "node:util";
+import { commandOutput, parseCommandLine } from "../command-line/arguments.ts";
+import { EXIT_OK, EXIT_SERVER, EXIT_USAGE } from "../command-line/exit-codes.ts";
+import { redactUrl, serverSetting, stackEnvPath } from "../command-line/servers.ts";
 import { applyToCatalog, describeApplied } from "./apply.ts";
-import {
-  type CatalogImportIO,
-  EXIT_DATABASE,
-  EXIT_OK,
-  EXIT_USAGE,
-  readStackEnv,
-  redactUrl,
-  stackEnvPath,
-} from "./command.ts";
+import type { CatalogImportIO } from "./command.ts";
 import { makeProgress } from "./progress.ts";
 
 export const CATALOG_DEDUPE_USAGE = `Usage: cinematch catalog dedupe [--dry-run] [--mongodb-url URL]
@@ -30,40 +24,28 @@ Moving watchlist entries needs Kafka: KAFKA_BOOTSTRAP_SERVERS, or the running st
 Exit status: 0 done; 2 wrong arguments; 3 the database (or Kafka) failed.`;
 
 export const runCatalogDedupe = async (argv: ReadonlyArray<string>, io: CatalogImportIO): Promise<number> => {
-  const say = (text: string) => io.stdout.write(`${text}\n`);
-  const warn = (text: string) => io.stderr.write(`${text}\n`);
-  let options: {
-    "dry-run"?: boolean | undefined;
-    verbose?: boolean | undefined;
-    "mongodb-url"?: string | undefined;
-    help?: boolean | undefined;
-  };
-  try {
-    ({ values: options } = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
+  const out = commandOutput(io);
+  const { say, warn } = out;
+  const line = parseCommandLine(
+    argv,
+    {
+      name: "catalog dedupe",
+      usage: CATALOG_DEDUPE_USAGE,
       options: {
         "dry-run": { type: "boolean" },
         verbose: { type: "boolean" },
         "mongodb-url": { type: "string" },
-        help: { type: "boolean", short: "h" },
       },
-    }));
-  } catch (cause) {
-    warn(`catalog dedupe: ${(cause as Error).message}\n\n${CATALOG_DEDUPE_USAGE}`);
-    return EXIT_USAGE;
-  }
-  if (options.help) {
-    say(CATALOG_DEDUPE_USAGE);
-    return EXIT_OK;
-  }
-  const stackEnv = stackEnvPath(io.env);
-  const mongoUrl = options["mongodb-url"] || io.env.MONGODB_URL || readStackEnv(stackEnv).MONGODB_URL;
+    },
+    out,
+  );
+  if (line._tag === "Exit") return line.code;
+  const { options } = line;
+  const mongoUrl = serverSetting(options["mongodb-url"], io.env, "MONGODB_URL");
   if (!mongoUrl) {
     warn(
       "catalog dedupe: no database to repair: set MONGODB_URL (or --mongodb-url), or start the stack " +
-        `with \`npm run stack:up\` (it records its MongoDB in ${stackEnv})`,
+        `with \`npm run stack:up\` (it records its MongoDB in ${stackEnvPath(io.env)})`,
     );
     return EXIT_USAGE;
   }
@@ -71,7 +53,7 @@ export const runCatalogDedupe = async (argv: ReadonlyArray<string>, io: CatalogI
   const outcome = await applyToCatalog([], mongoUrl, io, makeProgress(io.stderr), dryRun);
   if (outcome._tag === "Failed") {
     warn(`catalog dedupe: ${outcome.message} (${redactUrl(mongoUrl)})`);
-    return EXIT_DATABASE;
+    return EXIT_SERVER;
   }
   const lines = ["catalog dedupe summary:", ...describeApplied(outcome.applied, redactUrl(mongoUrl), dryRun)];
   if (outcome.applied.merged_away.length === 0)

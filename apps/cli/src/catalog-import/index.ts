@@ -1,7 +1,8 @@
 import { MongoDatabaseLive, WatchlistStoreMongo } from "@cinematch/adapters/mongo";
 import { USER_MOVIE_EVENTS_TOPIC } from "@cinematch/domain";
 import { Effect, Layer } from "effect";
-import { type CatalogImportIO, readStackEnv, runCatalogImport, stackEnvPath } from "./command.ts";
+import { brokerList, serverSetting } from "../command-line/servers.ts";
+import { type CatalogImportIO, runCatalogImport } from "./command.ts";
 import { runCatalogDedupe } from "./dedupe.ts";
 import { mongoCatalogLayer } from "./mongo.ts";
 
@@ -26,17 +27,17 @@ export const processCatalogIO = (env: CatalogImportIO["env"]): CatalogImportIO =
   watchlistLayer: (url) =>
     WatchlistStoreMongo.pipe(Layer.provide(MongoDatabaseLive(url, { appName: "cinematch-cli" }))),
   commandsLayer: (url) => {
-    const kafka = env.KAFKA_BOOTSTRAP_SERVERS || readStackEnv(stackEnvPath(env)).KAFKA_BOOTSTRAP_SERVERS;
+    const kafka = serverSetting(undefined, env, "KAFKA_BOOTSTRAP_SERVERS");
     if (!kafka)
       return "no Kafka is known (set KAFKA_BOOTSTRAP_SERVERS, or start the stack with `npm run stack:up`)";
     // Loaded only when entries must move: the Kafka client is heavy for a command that mostly does not need it.
     return Layer.unwrapEffect(
       Effect.map(
-        Effect.promise(() => import("../replay/command.ts")),
+        Effect.promise(() => import("../replay/via-topic.ts")),
         ({ topicCommandsLayer }) =>
           topicCommandsLayer({
             mongoUrl: url,
-            brokers: kafka.split(",").map((b) => b.trim()),
+            brokers: brokerList(kafka),
             topic: env.CINEMATCH_EVENTS_TOPIC ?? USER_MOVIE_EVENTS_TOPIC,
             partitions: Number(env.CINEMATCH_EVENTS_PARTITIONS ?? "6") || 6,
           }),

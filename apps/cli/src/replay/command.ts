@@ -1,24 +1,24 @@
-import { existsSync, readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
-import {
-  IdGeneratorRandom,
-  OutboxPublisher,
-  OutboxPublisherLive,
-  WatchlistCommands,
-  WatchlistCommandsLive,
-} from "@cinematch/adapters";
-import { EventLogKafka } from "@cinematch/adapters/kafka";
-import { MongoDatabaseLive, WatchlistStoreMongo } from "@cinematch/adapters/mongo";
+import type { OutboxPublisher, WatchlistCommands } from "@cinematch/adapters";
 import { type Film, USER_MOVIE_EVENTS_TOPIC } from "@cinematch/domain";
-import { Duration, Effect, Layer } from "effect";
+import type { Layer } from "effect";
 import { readMovieLensMovies } from "../catalog-import/movielens.ts";
 import { formatProblem, type LineProblem } from "../catalog-import/problems.ts";
 import { makeProgress, type ProgressSink } from "../catalog-import/progress.ts";
-import { paceDelayMs, type ReplayEvent, replayPlan } from "./plan.ts";
+import {
+  type CommandOptions,
+  commandOutput,
+  parseCommandLine,
+  wholeNumberOption,
+} from "../command-line/arguments.ts";
+import { EXIT_BAD_INPUT, EXIT_OK, EXIT_SERVER, EXIT_USAGE } from "../command-line/exit-codes.ts";
+import { brokerList, serverSetting } from "../command-line/servers.ts";
+import type { Outcome } from "./drive.ts";
+import { type ReplayEvent, replayPlan } from "./plan.ts";
 import { readMovieLensRatings } from "./ratings.ts";
+import { viaApi } from "./via-api.ts";
+import { type PublishMode, topicCommandsLayer, viaTopic } from "./via-topic.ts";
 
 export const REPLAY_USAGE = `Usage: cinematch replay --movielens DIR [options]
 
@@ -47,11 +47,6 @@ user N as "ml-user-N", film N as "ml-N" with the title, year and genres of movie
 Exit status: 0 done; 1 bad input (every bad line is listed as FILE:LINE: problem, and nothing is
 replayed unless --skip-bad); 2 wrong arguments; 3 a server failed.`;
 
-export const EXIT_OK = 0;
-export const EXIT_BAD_INPUT = 1;
-export const EXIT_USAGE = 2;
-export const EXIT_SERVER = 3;
-
 export interface ReplayIO {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly stdout: { write(text: string): unknown };
@@ -74,332 +69,77 @@ export interface ReplaySummary {
   readonly seconds: number;
 }
 
-const repoRoot = fileURLToPath(new URL("../../../../", import.meta.url));
+const OPTIONS = {
+  movielens: { type: "string" },
+  limit: { type: "string" },
+  rate: { type: "string" },
+  via: { type: "string" },
+  concurrency: { type: "string" },
+  publish: { type: "string" },
+  "mongodb-url": { type: "string" },
+  kafka: { type: "string" },
+  topic: { type: "string" },
+  "api-url": { type: "string" },
+  "skip-bad": { type: "boolean" },
+  "fail-fast": { type: "boolean" },
+} as const;
 
-/** `KEY=value` lines `npm run stack:up` writes, read when the environment names no server. */
-const readStackEnv = (env: ReplayIO["env"]): Record<string, string> => {
-  const path = join(env.CINEMATCH_CACHE_DIR ?? join(repoRoot, ".cache"), "stack", "env");
-  if (!existsSync(path)) return {};
-  const out: Record<string, string> = {};
-  for (const line of readFileSync(path, "utf8").split("\n")) {
-    const match = /^([A-Z_][A-Z0-9_]*)=(.*)$/.exec(line.trim());
-    if (match) out[match[1]!] = match[2]!;
-  }
-  return out;
-};
-
-const positiveInt = (text: string | undefined, name: string, allowZero = false): number | string => {
-  if (text === undefined) return Number.NaN;
-  const n = Number(text);
-  return Number.isInteger(n) && (n > 0 || (allowZero && n === 0))
-    ? n
-    : `--${name} must be a whole number${allowZero ? "" : " above 0"}, got ${JSON.stringify(text)}`;
-};
-
-/** Splits the events into `lanes` ordered lanes, a user always in the same one (their order is kept). */
-const lanesOf = (events: ReadonlyArray<ReplayEvent>, lanes: number) => {
-  const out: Array<Array<{ readonly index: number; readonly event: ReplayEvent }>> = Array.from(
-    { length: lanes },
-    () => [],
-  );
-  const laneOfUser = new Map<string, number>();
-  events.forEach((event, index) => {
-    let lane = laneOfUser.get(event.user_id);
-    if (lane === undefined) {
-      lane = laneOfUser.size % lanes;
-      laneOfUser.set(event.user_id, lane);
-    }
-    out[lane]!.push({ index, event });
-  });
-  return out;
-};
-
-type Outcome = "added" | "already_present" | "failed";
-export type PublishMode = "await" | "batch";
-
-/** Runs every event through `write`, `concurrency` lanes at once, paced at `rate` per second. */
-const drive = async (
-  events: ReadonlyArray<ReplayEvent>,
-  concurrency: number,
-  rate: number,
-  write: (event: ReplayEvent) => Promise<Outcome>,
-  onDone: (outcome: Outcome) => void,
-) => {
-  const startedAt = performance.now();
-  await Promise.all(
-    lanesOf(events, concurrency).map(async (lane) => {
-      for (const { index, event } of lane) {
-        const wait = paceDelayMs(rate, startedAt, index, performance.now());
-        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-        onDone(await write(event));
-      }
-    }),
-  );
-};
-
-/** The `--via topic` write path: the real stores and log, through `WatchlistCommands`. */
-export const topicCommandsLayer = (settings: {
-  readonly mongoUrl: string;
-  readonly brokers: ReadonlyArray<string>;
+interface ReplaySettings {
+  readonly dir: string;
+  readonly via: "topic" | "api";
+  readonly publish: PublishMode;
+  readonly limit: number | undefined;
+  readonly rate: number;
+  readonly concurrency: number;
+  readonly failFast: boolean;
+  readonly skipBad: boolean;
   readonly topic: string;
   readonly partitions: number;
-  readonly publish?: PublishMode;
-}) => {
-  const base = Layer.mergeAll(
-    WatchlistStoreMongo.pipe(
-      Layer.provide(MongoDatabaseLive(settings.mongoUrl, { appName: "cinematch-replay" })),
-    ),
-    EventLogKafka({ brokers: settings.brokers, clientId: "cinematch-replay" }),
-    IdGeneratorRandom,
-  );
-  const publisher = OutboxPublisherLive({
-    topic: settings.topic,
-    partitions: settings.partitions,
-    relayMinAgeMs: 0,
-  }).pipe(Layer.provideMerge(base));
-  // "await": writers publish at once. "batch": writers only store; `viaTopic` publishes the outbox in
-  // pages. Either way whatever a failed publication left behind is published before the end.
-  return WatchlistCommandsLive({ publish: settings.publish === "batch" ? "relay" : "await" }).pipe(
-    Layer.provideMerge(publisher),
-  );
-};
-
-const viaTopic = async (
-  events: ReadonlyArray<ReplayEvent>,
-  layer: Layer.Layer<WatchlistCommands | OutboxPublisher, unknown>,
-  concurrency: number,
-  rate: number,
-  publish: PublishMode,
-  onDone: (outcome: Outcome) => void,
-  warn: (text: string) => void,
-) =>
-  Effect.runPromise(
-    Effect.scoped(
-      Effect.gen(function* () {
-        const commands = yield* WatchlistCommands;
-        const publisher = yield* OutboxPublisher;
-        const runtime = yield* Effect.runtime<never>();
-        const runPromise = <A, E>(effect: Effect.Effect<A, E>) =>
-          Effect.runPromise(effect.pipe(Effect.provide(runtime)) as Effect.Effect<A, E>);
-        let firstFailure = true;
-        let writing = true;
-        // "batch": publish the outbox in pages while the writes go on, like the API's relay.
-        const pages = Effect.gen(function* () {
-          while (writing) {
-            const pass = yield* publisher.publishBacklog(1000).pipe(
-              Effect.catchAll((error) =>
-                Effect.as(Effect.logWarning("replay: a publication page failed", error.message), {
-                  published: 0,
-                }),
-              ),
-            );
-            if (pass.published === 0) yield* Effect.sleep(Duration.millis(100));
-          }
-        });
-        const pager = publish === "batch" ? yield* Effect.fork(pages) : undefined;
-        yield* Effect.promise(() =>
-          drive(
-            events,
-            concurrency,
-            rate,
-            (event) =>
-              runPromise(
-                commands
-                  .add(event.user_id, {
-                    movie: event.movie,
-                    rating: event.rating,
-                    watched_at: event.at,
-                    added_at: event.at,
-                  })
-                  .pipe(
-                    Effect.map((result): Outcome => result.status),
-                    Effect.catchAll((error) =>
-                      Effect.sync((): Outcome => {
-                        if (firstFailure)
-                          warn(`replay: a write failed (${error.message}); counting the others`);
-                        firstFailure = false;
-                        return "failed";
-                      }),
-                    ),
-                  ),
-              ),
-            onDone,
-          ),
-        );
-        writing = false;
-        if (pager !== undefined) yield* pager.await;
-        // Leave nothing unpublished: publish what is left, for as long as it keeps moving (a backlog
-        // that has not shrunk for 60 s means the broker or the database is away: say so and stop).
-        const drained = yield* Effect.gen(function* () {
-          let backlog = yield* publisher.countBacklog;
-          let lastProgress = Date.now();
-          while (backlog > 0) {
-            const pass = yield* publisher.publishBacklog(1000);
-            if (pass.published === 0) yield* Effect.sleep(Duration.millis(500));
-            const next = yield* publisher.countBacklog;
-            if (next < backlog) lastProgress = Date.now();
-            else if (Date.now() - lastProgress > 60_000) return yield* Effect.fail("stalled" as const);
-            backlog = next;
-          }
-        }).pipe(Effect.either);
-        if (drained._tag === "Left") {
-          return yield* Effect.die(
-            new Error(
-              "the outbox stopped draining for 60 s (every entry is stored; the API's relay publishes the rest)",
-            ),
-          );
-        }
-      }).pipe(Effect.provide(layer)),
-    ) as Effect.Effect<void>,
-  );
-
-interface ApiSession {
-  token: string;
+  readonly mongoUrl: string | undefined;
+  readonly kafka: string | undefined;
+  readonly apiUrl: string;
 }
 
-const viaApi = async (
-  events: ReadonlyArray<ReplayEvent>,
-  apiUrl: string,
-  doFetch: typeof fetch,
-  concurrency: number,
-  rate: number,
-  onDone: (outcome: Outcome) => void,
-  warn: (text: string) => void,
-) => {
-  const sessions = new Map<string, Promise<ApiSession>>();
-  const call = async (path: string, init: RequestInit): Promise<Response> => {
-    for (let attempt = 0; ; attempt++) {
-      const response = await doFetch(new URL(path, apiUrl), init);
-      if (response.status !== 429 || attempt >= 20) return response;
-      const retryAfter = Number(response.headers.get("retry-after") ?? "1");
-      await new Promise((resolve) => setTimeout(resolve, Math.max(0.1, retryAfter) * 1000));
-    }
+/** The settings the options and the environment give, or what is wrong with them; decided before any work. */
+const replaySettings = (options: CommandOptions<typeof OPTIONS>, io: ReplayIO): ReplaySettings | string => {
+  const dir = options.movielens;
+  if (typeof dir !== "string") return "give --movielens DIR";
+  const via = options.via ?? "topic";
+  if (via !== "topic" && via !== "api") return `--via must be topic or api, got ${JSON.stringify(via)}`;
+  if (options["skip-bad"] && options["fail-fast"]) return "--skip-bad and --fail-fast contradict each other";
+  const publish = options.publish ?? "await";
+  if (publish !== "await" && publish !== "batch") {
+    return `--publish must be await or batch, got ${JSON.stringify(publish)}`;
+  }
+  const limit = wholeNumberOption(options.limit, "limit", Number.NaN);
+  const rate = wholeNumberOption(options.rate, "rate", 0, { allowZero: true });
+  const concurrency = wholeNumberOption(options.concurrency, "concurrency", 8);
+  for (const value of [limit, rate, concurrency]) if (typeof value === "string") return value;
+
+  const mongoUrl = serverSetting(options["mongodb-url"], io.env, "MONGODB_URL");
+  const kafka = serverSetting(options.kafka, io.env, "KAFKA_BOOTSTRAP_SERVERS");
+  if (via === "topic" && io.commandsLayer === undefined && (!mongoUrl || !kafka)) {
+    return "--via topic needs MongoDB and Kafka: set MONGODB_URL and KAFKA_BOOTSTRAP_SERVERS (or --mongodb-url and --kafka), or start the stack with `npm run stack:up`";
+  }
+  return {
+    dir,
+    via,
+    publish,
+    limit: Number.isNaN(limit) ? undefined : (limit as number),
+    rate: rate as number,
+    concurrency: concurrency as number,
+    failFast: options["fail-fast"] === true,
+    skipBad: options["skip-bad"] === true,
+    topic: options.topic ?? io.env.CINEMATCH_EVENTS_TOPIC ?? USER_MOVIE_EVENTS_TOPIC,
+    partitions: Number(io.env.CINEMATCH_EVENTS_PARTITIONS ?? "6") || 6,
+    mongoUrl,
+    kafka,
+    apiUrl: options["api-url"] || io.env.CINEMATCH_API_URL || "http://127.0.0.1:8000",
   };
-  const json = (body: unknown): RequestInit => ({
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(body),
-  });
-  const session = (user_id: string) => {
-    let found = sessions.get(user_id);
-    if (found === undefined) {
-      found = (async () => {
-        const credentials = {
-          email: `${user_id}@replay.cinematch.test`,
-          password: `replay-${user_id}-password`,
-        };
-        let response = await call("/auth/signup", json(credentials));
-        if (response.status === 409) response = await call("/auth/login", json(credentials));
-        if (!response.ok)
-          throw new Error(`sign up / log in of ${user_id}: HTTP ${response.status} ${await response.text()}`);
-        return { token: ((await response.json()) as { token: string }).token };
-      })();
-      sessions.set(user_id, found);
-    }
-    return found;
-  };
-  let firstFailure = true;
-  await drive(
-    events,
-    concurrency,
-    rate,
-    async (event) => {
-      try {
-        const { token } = await session(event.user_id);
-        const response = await call("/movies", {
-          ...json({
-            movie_id: event.movie.movie_id,
-            rating: event.rating,
-            watched_at: new Date(event.at).toISOString(),
-          }),
-          headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
-        });
-        if (response.status === 201) return "added";
-        if (response.status === 200) return "already_present";
-        throw new Error(
-          `POST /movies ${event.movie.movie_id}: HTTP ${response.status} ${await response.text()}`,
-        );
-      } catch (cause) {
-        if (firstFailure) warn(`replay: ${(cause as Error).message}; counting the others`);
-        firstFailure = false;
-        return "failed";
-      }
-    },
-    onDone,
-  );
 };
 
-export const runReplay = async (argv: ReadonlyArray<string>, io: ReplayIO): Promise<number> => {
-  const say = (text: string) => io.stdout.write(`${text}\n`);
-  const warn = (text: string) => io.stderr.write(`${text}\n`);
-  let options: Record<string, string | boolean | undefined>;
-  try {
-    ({ values: options } = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        movielens: { type: "string" },
-        limit: { type: "string" },
-        rate: { type: "string" },
-        via: { type: "string" },
-        concurrency: { type: "string" },
-        publish: { type: "string" },
-        "mongodb-url": { type: "string" },
-        kafka: { type: "string" },
-        topic: { type: "string" },
-        "api-url": { type: "string" },
-        "skip-bad": { type: "boolean" },
-        "fail-fast": { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-      },
-    }));
-  } catch (cause) {
-    warn(`replay: ${(cause as Error).message}\n\n${REPLAY_USAGE}`);
-    return EXIT_USAGE;
-  }
-  if (options.help) {
-    say(REPLAY_USAGE);
-    return EXIT_OK;
-  }
-  const usage = (message: string) => {
-    warn(`replay: ${message}\n\n${REPLAY_USAGE}`);
-    return EXIT_USAGE;
-  };
-  const dir = options.movielens;
-  if (typeof dir !== "string") return usage("give --movielens DIR");
-  const via = (options.via as string | undefined) ?? "topic";
-  if (via !== "topic" && via !== "api")
-    return usage(`--via must be topic or api, got ${JSON.stringify(via)}`);
-  if (options["skip-bad"] && options["fail-fast"])
-    return usage("--skip-bad and --fail-fast contradict each other");
-  const publish = (options.publish as string | undefined) ?? "await";
-  if (publish !== "await" && publish !== "batch") {
-    return usage(`--publish must be await or batch, got ${JSON.stringify(publish)}`);
-  }
-  const limit = options.limit === undefined ? undefined : positiveInt(options.limit as string, "limit");
-  const rate = options.rate === undefined ? 0 : positiveInt(options.rate as string, "rate", true);
-  const concurrency =
-    options.concurrency === undefined ? 8 : positiveInt(options.concurrency as string, "concurrency");
-  for (const value of [limit, rate, concurrency]) if (typeof value === "string") return usage(value);
-
-  // Where to write, decided before any work.
-  const stack = readStackEnv(io.env);
-  const topic =
-    (options.topic as string | undefined) ?? io.env.CINEMATCH_EVENTS_TOPIC ?? USER_MOVIE_EVENTS_TOPIC;
-  const partitions = Number(io.env.CINEMATCH_EVENTS_PARTITIONS ?? "6") || 6;
-  const mongoUrl = (options["mongodb-url"] as string | undefined) || io.env.MONGODB_URL || stack.MONGODB_URL;
-  const kafka =
-    (options.kafka as string | undefined) || io.env.KAFKA_BOOTSTRAP_SERVERS || stack.KAFKA_BOOTSTRAP_SERVERS;
-  const apiUrl =
-    (options["api-url"] as string | undefined) || io.env.CINEMATCH_API_URL || "http://127.0.0.1:8000";
-  if (via === "topic" && io.commandsLayer === undefined && (!mongoUrl || !kafka)) {
-    return usage(
-      "--via topic needs MongoDB and Kafka: set MONGODB_URL and KAFKA_BOOTSTRAP_SERVERS (or --mongodb-url and --kafka), or start the stack with `npm run stack:up`",
-    );
-  }
-
-  // 1. Read and check both files, collecting every bad line.
+/** Reads and checks both files, collecting every bad line, and plans the events. */
+const readReplayInput = async (settings: ReplaySettings, now: number) => {
   const problems: Array<LineProblem> = [];
   const read = async (path: string): Promise<string | undefined> => {
     try {
@@ -409,8 +149,8 @@ export const runReplay = async (argv: ReadonlyArray<string>, io: ReplayIO): Prom
       return undefined;
     }
   };
-  const moviesPath = join(dir, "movies.csv");
-  const ratingsPath = join(dir, "ratings.csv");
+  const moviesPath = join(settings.dir, "movies.csv");
+  const ratingsPath = join(settings.dir, "ratings.csv");
   const films = new Map<number, Film>();
   const moviesText = await read(moviesPath);
   if (moviesText !== undefined) {
@@ -418,21 +158,60 @@ export const runReplay = async (argv: ReadonlyArray<string>, io: ReplayIO): Prom
     problems.push(...movies.problems);
     for (const film of movies.films) films.set(film.movielens_id, film.entry.film);
   }
-  const ratingsText = options["fail-fast"] && problems.length > 0 ? undefined : await read(ratingsPath);
+  const ratingsText = settings.failFast && problems.length > 0 ? undefined : await read(ratingsPath);
   let events: ReadonlyArray<ReplayEvent> = [];
   if (ratingsText !== undefined) {
     const ratings = readMovieLensRatings(ratingsText, ratingsPath);
     problems.push(...ratings.problems);
-    const plan = replayPlan(ratings.ratings, films, (io.now ?? Date.now)(), {
-      ...(typeof limit === "number" && !Number.isNaN(limit) ? { limit } : {}),
+    const plan = replayPlan(ratings.ratings, films, now, {
+      ...(settings.limit === undefined ? {} : { limit: settings.limit }),
       file: ratingsPath,
     });
     problems.push(...plan.problems);
     events = plan.events;
   }
-  const shown = options["fail-fast"] ? problems.slice(0, 1) : problems;
+  return { events, problems };
+};
+
+const replayEvents = (
+  events: ReadonlyArray<ReplayEvent>,
+  settings: ReplaySettings,
+  io: ReplayIO,
+  onDone: (outcome: Outcome) => void,
+  warn: (text: string) => void,
+) => {
+  const { concurrency, rate } = settings;
+  if (settings.via === "api") {
+    return viaApi(events, settings.apiUrl, io.fetch ?? fetch, concurrency, rate, onDone, warn);
+  }
+  const layer =
+    io.commandsLayer ??
+    topicCommandsLayer({
+      mongoUrl: settings.mongoUrl!,
+      brokers: brokerList(settings.kafka!),
+      topic: settings.topic,
+      partitions: settings.partitions,
+      publish: settings.publish,
+    });
+  return viaTopic(events, layer, concurrency, rate, settings.publish, onDone, warn);
+};
+
+export const runReplay = async (argv: ReadonlyArray<string>, io: ReplayIO): Promise<number> => {
+  const out = commandOutput(io);
+  const { say, warn } = out;
+  const line = parseCommandLine(argv, { name: "replay", usage: REPLAY_USAGE, options: OPTIONS }, out);
+  if (line._tag === "Exit") return line.code;
+  const settings = replaySettings(line.options, io);
+  if (typeof settings === "string") {
+    warn(`replay: ${settings}\n\n${REPLAY_USAGE}`);
+    return EXIT_USAGE;
+  }
+
+  // 1. Read and check both files, collecting every bad line.
+  const { events, problems } = await readReplayInput(settings, (io.now ?? Date.now)());
+  const shown = settings.failFast ? problems.slice(0, 1) : problems;
   for (const problem of shown) warn(formatProblem(problem));
-  if (problems.length > 0 && !options["skip-bad"]) {
+  if (problems.length > 0 && !settings.skipBad) {
     warn(`replay: ${problems.length} bad line(s); nothing replayed (--skip-bad replays the good ones)`);
     return EXIT_BAD_INPUT;
   }
@@ -441,7 +220,7 @@ export const runReplay = async (argv: ReadonlyArray<string>, io: ReplayIO): Prom
   const progress = makeProgress(io.stderr);
   const counts = { added: 0, already_present: 0, failed: 0 };
   let done = 0;
-  progress.start(`replay via ${via}`, events.length);
+  progress.start(`replay via ${settings.via}`, events.length);
   const onDone = (outcome: Outcome) => {
     counts[outcome] += 1;
     done += 1;
@@ -449,23 +228,7 @@ export const runReplay = async (argv: ReadonlyArray<string>, io: ReplayIO): Prom
   };
   const started = performance.now();
   try {
-    if (via === "topic") {
-      const layer =
-        io.commandsLayer ??
-        topicCommandsLayer({
-          mongoUrl: mongoUrl!,
-          brokers: kafka!
-            .split(",")
-            .map((b) => b.trim())
-            .filter((b) => b !== ""),
-          topic,
-          partitions,
-          publish,
-        });
-      await viaTopic(events, layer, concurrency as number, rate as number, publish, onDone, warn);
-    } else {
-      await viaApi(events, apiUrl, io.fetch ?? fetch, concurrency as number, rate as number, onDone, warn);
-    }
+    await replayEvents(events, settings, io, onDone, warn);
   } catch (cause) {
     progress.finish("stopped");
     warn(`replay: ${(cause as Error).message ?? String(cause)}`);
@@ -481,7 +244,7 @@ export const runReplay = async (argv: ReadonlyArray<string>, io: ReplayIO): Prom
     seconds: Math.round(seconds * 10) / 10,
   };
   say(
-    `replayed ${summary.events} ratings of ${summary.users} users on ${summary.films} films via ${via} in ${summary.seconds} s: ` +
+    `replayed ${summary.events} ratings of ${summary.users} users on ${summary.films} films via ${settings.via} in ${summary.seconds} s: ` +
       `${summary.added} added, ${summary.already_present} already present, ${summary.failed} failed`,
   );
   return summary.failed > 0 ? EXIT_SERVER : EXIT_OK;

@@ -1,6 +1,7 @@
 import { runReplay } from "./command.ts";
 
-export { REPLAY_USAGE, type ReplayIO, type ReplaySummary, runReplay, topicCommandsLayer } from "./command.ts";
+export { REPLAY_USAGE, type ReplayIO, type ReplaySummary, runReplay } from "./command.ts";
+export { topicCommandsLayer } from "./via-topic.ts";
 export { type ReplayEvent, replayPlan, replayUserId } from "./plan.ts";
 export { readMovieLensRatings } from "./ratings.ts";
 export { readMovieLensMovies } from "../catalog-import/movielens.ts";
