@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { type Computed, globalTrends, type TrendsWire, type TrendWindow } from "../api.ts";
-import { BarList, Card, Empty, Poster, Segmented } from "../components/charts.tsx";
+import { BarListCard, CardOrEmpty, LoadFailed, Loading } from "../components/cards.tsx";
+import { Empty, Poster, Segmented } from "../components/charts.tsx";
 import { useNow } from "../hooks.ts";
 import { describeRankChange, formatPercent, plural, rankChanges, timeAgo } from "../view/format.ts";
 
@@ -90,12 +91,8 @@ export const TrendsScreen = ({ refreshTick }: { readonly refreshTick: number }) 
         </h2>
         <Segmented label="Time window" options={WINDOWS} value={trendWindow} onChange={choose} />
       </div>
-      {state.kind === "loading" ? <p class="muted">Loading the trends…</p> : null}
-      {state.kind === "error" ? (
-        <p class="notice error" role="alert">
-          Could not load the trends: {state.message}
-        </p>
-      ) : null}
+      {state.kind === "loading" ? <Loading what="the trends" /> : null}
+      {state.kind === "error" ? <LoadFailed what="the trends" message={state.message} /> : null}
       {state.kind === "not_computed" ? (
         <Empty>
           The trends have not been computed yet. They appear here a few seconds after the first film is added
@@ -118,52 +115,50 @@ const TrendsView = ({ seen, now }: { readonly seen: Seen; readonly now: number }
         window
       </p>
       <div class="grid">
-        <Card title="Top 10 films" id="top-films" wide>
-          {ranked.length === 0 ? (
-            <Empty>Nobody has added a film in this window yet.</Empty>
-          ) : (
-            <ol class="top-list" data-testid="top-films">
-              {ranked.map(({ item, rank, change }) => {
-                const described = describeRankChange(change);
-                return (
-                  <li key={item.movie_id} data-movie-id={item.movie_id}>
-                    <span class="rank" aria-hidden="true">
-                      {rank}
-                    </span>
-                    <Poster movieId={item.movie_id} title={item.title} path={item.poster_path} />
-                    <span class="top-title">
-                      <span class="visually-hidden">Number {rank}: </span>
-                      {item.title}
-                    </span>
-                    <span class="top-count" data-testid="top-count">
-                      {plural(item.count, "add")}
-                    </span>
-                    <span class={`rank-change ${change.kind}`} title={described.label}>
-                      <span aria-hidden="true">{described.symbol}</span>
-                      {described.label ? <span class="visually-hidden">{described.label}</span> : null}
-                    </span>
-                  </li>
-                );
-              })}
-            </ol>
-          )}
-        </Card>
-        <Card title="Trending genres" id="trending-genres">
-          {doc.trending_genres.length === 0 ? (
-            <Empty>No genres yet.</Empty>
-          ) : (
-            <BarList
-              label="Trending genres"
-              data={doc.trending_genres.map((g) => ({
-                key: g.genre,
-                label: g.genre,
-                value: g.percentage,
-                display: formatPercent(g.percentage),
-                description: `${plural(g.count, "add")}, ${formatPercent(g.percentage)} of all genre counts`,
-              }))}
-            />
-          )}
-        </Card>
+        <CardOrEmpty
+          title="Top 10 films"
+          id="top-films"
+          wide
+          empty={ranked.length === 0 && "Nobody has added a film in this window yet."}
+        >
+          <ol class="top-list" data-testid="top-films">
+            {ranked.map(({ item, rank, change }) => {
+              const described = describeRankChange(change);
+              return (
+                <li key={item.movie_id} data-movie-id={item.movie_id}>
+                  <span class="rank" aria-hidden="true">
+                    {rank}
+                  </span>
+                  <Poster movieId={item.movie_id} title={item.title} path={item.poster_path} />
+                  <span class="top-title">
+                    <span class="visually-hidden">Number {rank}: </span>
+                    {item.title}
+                  </span>
+                  <span class="top-count" data-testid="top-count">
+                    {plural(item.count, "add")}
+                  </span>
+                  <span class={`rank-change ${change.kind}`} title={described.label}>
+                    <span aria-hidden="true">{described.symbol}</span>
+                    {described.label ? <span class="visually-hidden">{described.label}</span> : null}
+                  </span>
+                </li>
+              );
+            })}
+          </ol>
+        </CardOrEmpty>
+        <BarListCard
+          title="Trending genres"
+          id="trending-genres"
+          label="Trending genres"
+          empty="No genres yet."
+          data={doc.trending_genres.map((g) => ({
+            key: g.genre,
+            label: g.genre,
+            value: g.percentage,
+            display: formatPercent(g.percentage),
+            description: `${plural(g.count, "add")}, ${formatPercent(g.percentage)} of all genre counts`,
+          }))}
+        />
       </div>
     </>
   );
