@@ -13,9 +13,10 @@
  */
 import { eventuallyAsync } from "@cinematch/adapters/testing";
 import type { Film } from "@cinematch/domain";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { apiClient } from "../web/support/api-call.ts";
 import { withProductLogs } from "../web/support/product.ts";
-import { infraUp, killFerretDb, type PrivateStack, startPrivateStack, stopPrivateStacks } from "./support.ts";
+import { infraUp, killFerretDb, privateStackForFile } from "./support.ts";
 
 const FILMS: ReadonlyArray<Film> = Array.from({ length: 900 }, (_, i) => ({
   movie_id: `fault-film-${i}`,
@@ -26,56 +27,20 @@ const FILMS: ReadonlyArray<Film> = Array.from({ length: 900 }, (_, i) => ({
 }));
 const SESSION_TIMEOUT_MS = 6_000;
 
-let stack: PrivateStack;
-let baseURL: string;
-const product = () => ({ baseURL, processes: stack.processes, stop: async () => {} });
-const runner = (app: "trends-runner" | "user-stats-runner") => stack.current.get(app)!;
+const file = privateStackForFile({
+  name: "faults",
+  films: FILMS,
+  env: {
+    CINEMATCH_EVENTS_PARTITIONS: "3",
+    TRENDS_OUTPUT_DEBOUNCE_MS: "100",
+    TRENDS_SESSION_TIMEOUT_MS: String(SESSION_TIMEOUT_MS),
+    USER_STATS_SESSION_TIMEOUT_MS: String(SESSION_TIMEOUT_MS),
+  },
+});
+const { product } = file;
+const runner = (app: "trends-runner" | "user-stats-runner") => file.stack.current.get(app)!;
 
-beforeAll(async () => {
-  stack = await startPrivateStack({
-    name: "faults",
-    films: FILMS,
-    env: {
-      CINEMATCH_EVENTS_PARTITIONS: "3",
-      TRENDS_OUTPUT_DEBOUNCE_MS: "100",
-      TRENDS_SESSION_TIMEOUT_MS: String(SESSION_TIMEOUT_MS),
-      USER_STATS_SESSION_TIMEOUT_MS: String(SESSION_TIMEOUT_MS),
-    },
-  });
-  baseURL = stack.baseURL;
-}, 300_000);
-
-afterAll(async () => {
-  // Also a stack whose start-up the hook timeout cut off.
-  await stopPrivateStacks();
-}, 120_000);
-
-interface Answer {
-  readonly status: number;
-  readonly ms: number;
-  readonly retryAfter: string | null;
-  // biome-ignore lint/suspicious/noExplicitAny: assertions read the answers loosely.
-  readonly body: any;
-}
-
-const call = async (method: string, path: string, token?: string, body?: unknown): Promise<Answer> => {
-  const headers: Record<string, string> = { accept: "application/json" };
-  if (token) headers.authorization = `Bearer ${token}`;
-  if (body !== undefined) headers["content-type"] = "application/json";
-  const started = performance.now();
-  const response = await fetch(`${baseURL}${path}`, {
-    method,
-    headers,
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  return {
-    status: response.status,
-    ms: performance.now() - started,
-    retryAfter: response.headers.get("retry-after"),
-    body: text ? JSON.parse(text) : undefined,
-  };
-};
+const call = apiClient(() => file.baseURL);
 
 /** Recovery takes seconds; a loaded machine gets 120 s (polled, never slept). */
 const POLL = { timeoutMs: 120_000, intervalMs: 250 };
@@ -198,7 +163,7 @@ describe("the real stack through a database crash and stalled runners", () => {
           return cleanRounds >= 3;
         });
         const outageStart = answers.length;
-        await killFerretDb(stack.infra);
+        await killFerretDb(file.stack.infra);
         phase = "down";
         // A few seconds of writes against a dead database, then it comes back (its data kept).
         await eventuallyAsync(
@@ -206,7 +171,7 @@ describe("the real stack through a database crash and stalled runners", () => {
           (n) => n >= 9,
           { ...POLL, timeoutMs: 30_000 },
         );
-        await infraUp(stack.base);
+        await infraUp(file.stack.base);
         phase = "back";
         await writer;
         await settleUnsure(users);
@@ -217,7 +182,7 @@ describe("the real stack through a database crash and stalled runners", () => {
         );
         for (const answer of during) expect(answer.ms, "answered within 2 s").toBeLessThan(2_000);
         for (const answer of refused) expect(Number(answer.retryAfter)).toBeGreaterThan(0);
-        expect(stack.processes.filter((p) => p.exited()).map((p) => p.name)).toEqual([]);
+        expect(file.stack.processes.filter((p) => p.exited()).map((p) => p.name)).toEqual([]);
         await expectExact(users);
       }),
     300_000,
@@ -236,7 +201,7 @@ describe("the real stack through a database crash and stalled runners", () => {
         const resumedAt = cursor;
         await streamOfWrites(users, () => cursor >= resumedAt + 5);
         await settleUnsure(users);
-        expect(stack.processes.filter((p) => p.exited()).map((p) => p.name)).toEqual([]);
+        expect(file.stack.processes.filter((p) => p.exited()).map((p) => p.name)).toEqual([]);
         await expectExact(users);
       }),
     300_000,

@@ -8,17 +8,10 @@
  */
 import { eventuallyAsync } from "@cinematch/adapters/testing";
 import type { Film } from "@cinematch/domain";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { type ApiAnswer, apiClient } from "../web/support/api-call.ts";
 import { withProductLogs } from "../web/support/product.ts";
-import {
-  infraUp,
-  type PrivateStack,
-  readWholeTopic,
-  startPrivateStack,
-  stopKafka,
-  stopPrivateStacks,
-} from "./support.ts";
-import { type ApiAnswer as Answer, callApi } from "../web/support/api-call.ts";
+import { infraUp, readWholeTopic, privateStackForFile, stopKafka } from "./support.ts";
 
 const FILMS: ReadonlyArray<Film> = Array.from({ length: 40 }, (_, i) => ({
   movie_id: `outage-film-${i}`,
@@ -28,35 +21,23 @@ const FILMS: ReadonlyArray<Film> = Array.from({ length: 40 }, (_, i) => ({
   runtime_minutes: 90 + i,
 }));
 
-let stack: PrivateStack;
-let baseURL: string;
-const product = () => ({ baseURL, processes: stack.processes, stop: async () => {} });
+const file = privateStackForFile({
+  name: "outage",
+  films: FILMS,
+  env: {
+    CINEMATCH_EVENTS_PARTITIONS: "3",
+    TRENDS_OUTPUT_DEBOUNCE_MS: "100",
+    // Scrapes here wait for a fresh count of the outbox backlog (in production they never wait).
+    CINEMATCH_METRICS_BACKLOG_MAX_AGE_MS: "0",
+    CINEMATCH_METRICS_SCRAPE_WAIT_MS: "20000",
+  },
+});
+const { product } = file;
 
-beforeAll(async () => {
-  stack = await startPrivateStack({
-    name: "outage",
-    films: FILMS,
-    env: {
-      CINEMATCH_EVENTS_PARTITIONS: "3",
-      TRENDS_OUTPUT_DEBOUNCE_MS: "100",
-      // Scrapes here wait for a fresh count of the outbox backlog (in production they never wait).
-      CINEMATCH_METRICS_BACKLOG_MAX_AGE_MS: "0",
-      CINEMATCH_METRICS_SCRAPE_WAIT_MS: "20000",
-    },
-  });
-  baseURL = stack.baseURL;
-}, 300_000);
-
-afterAll(async () => {
-  // Also a stack whose start-up the hook timeout cut off.
-  await stopPrivateStacks();
-}, 120_000);
-
-const call = (method: string, path: string, token?: string, body?: unknown) =>
-  callApi(baseURL, method, path, token, body);
+const call = apiClient(() => file.baseURL);
 
 const metric = async (name: string): Promise<number> => {
-  const text = await (await fetch(`${baseURL}/metrics`)).text();
+  const text = await (await fetch(`${file.baseURL}/metrics`)).text();
   const value = new RegExp(`^${name} (-?[\\d.]+)$`, "m").exec(text)?.[1];
   if (value === undefined) throw new Error(`/metrics has no ${name}:\n${text}`);
   return Number(value);
@@ -130,7 +111,7 @@ const expectedStats = (user: User) => {
   };
 };
 
-const statsMatch = (answer: Answer, user: User) => {
+const statsMatch = (answer: ApiAnswer, user: User) => {
   const want = expectedStats(user);
   const got = answer.body?.stats;
   return (
@@ -157,7 +138,7 @@ describe("the API and both runners on a broker that goes away mid-stream", () =>
         await rate(alice, 2);
 
         // Kafka stopped (this run's private broker only).
-        const stopMs = await stopKafka(stack.infra);
+        const stopMs = await stopKafka(file.stack.infra);
         console.info(`kafka stopped in ${stopMs} ms after ${changes.length} changes`);
         const outageStarted = Date.now();
         for (let i = 12; i < 24; i++) await add(alice, i);
@@ -175,7 +156,7 @@ describe("the API and both runners on a broker that goes away mid-stream", () =>
 
         // Kafka started again (up.sh starts only what is not running; its data was kept).
         const restartStarted = Date.now();
-        await infraUp(stack.base);
+        await infraUp(file.stack.base);
         console.info(`kafka back in ${Date.now() - restartStarted} ms`);
         for (let i = 24; i < 32; i++) await add(alice, i);
         await rate(alice, 12);
@@ -221,7 +202,7 @@ describe("the API and both runners on a broker that goes away mid-stream", () =>
         // whose acknowledgement was lost, then the relay's retry: the same event id at two offsets);
         // that is allowed by design, consumers drop the repeat by event id. So: distinct event ids
         // = accepted changes, and they are exactly those changes.
-        const records = await readWholeTopic(stack.infra.kafka, stack.topic);
+        const records = await readWholeTopic(file.stack.infra.kafka, file.stack.topic);
         const byId = new Map(records.map((r) => [r.event_id, r]));
         const key = (c: { user_id: string; event_type: string; movie_id: string }) =>
           `${c.user_id} ${c.event_type} ${c.movie_id}`;

@@ -3,9 +3,9 @@
  * both runners and the dashboard in one process, in memory, demo catalog), started here on a free
  * port. Any console error or uncaught exception in the page fails the test.
  */
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DESKTOP, launchBrowser, openPage, PHONE, type WatchedPage } from "./support/browser.ts";
+import { describe, expect, it } from "vitest";
+import { DESKTOP, PHONE } from "./support/browser.ts";
+import { dashboardForFile } from "./support/dashboard.ts";
 import {
   expectNoConsoleErrors,
   LIVE_TIMEOUT_MS,
@@ -14,38 +14,16 @@ import {
   uniqueEmail,
   waitForStat,
 } from "./support/flow.ts";
-import { startAll } from "./support/processes.ts";
-import { type Product, startEmbeddedDefault, withProductLogs } from "./support/product.ts";
+import { startEmbeddedDefault, withProductLogs } from "./support/product.ts";
 
-let browser: Browser;
-let product: Product;
-const pages: WatchedPage[] = [];
-const open = async (
-  ...args: Parameters<typeof openPage> extends [unknown, unknown, ...infer R] ? R : never
-) => {
-  const watched = await openPage(browser, product.baseURL, ...args);
-  pages.push(watched);
-  return watched;
-};
-
-beforeAll(async () => {
-  await startAll([launchBrowser(), startEmbeddedDefault()] as const, ([b, p]) => {
-    if (b) browser = b;
-    if (p) product = p;
-  });
-}, 300_000);
-
-afterAll(async () => {
-  await Promise.all(pages.map((p) => p.context.close().catch(() => {})));
-  await browser?.close();
-  await product?.stop();
-});
+const dashboard = dashboardForFile(startEmbeddedDefault);
+const { open } = dashboard;
 
 describe("the dashboard on the embedded default", () => {
   it("given a new user and another user watching the trends, when she finds a film by typing its title without accents, adds it with a rating, re-rates and removes it, then her statistics and the other browser's trends change on screen without a reload", async () => {
     const alice = await open(DESKTOP);
     const bob = await open(PHONE);
-    await withProductLogs(product, () =>
+    await withProductLogs(dashboard.product, () =>
       liveJourney(alice, bob, { query: "leon", pick: /^Léon/, log: (line) => console.info(line) }),
     );
     expectNoConsoleErrors(alice, bob);

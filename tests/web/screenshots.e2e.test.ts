@@ -6,13 +6,13 @@
  */
 import { mkdirSync, statSync } from "node:fs";
 import { join } from "node:path";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DESKTOP, launchBrowser, openPage, PHONE, type Viewport } from "./support/browser.ts";
+import type { Page } from "playwright-core";
+import { beforeAll, describe, expect, it } from "vitest";
+import { DESKTOP, PHONE, type Viewport } from "./support/browser.ts";
+import { dashboardForFile } from "./support/dashboard.ts";
 import { expectNoConsoleErrors, LIVE_TIMEOUT_MS, PASSWORD } from "./support/flow.ts";
 import { repoRoot } from "./support/processes.ts";
-import { startAll } from "./support/processes.ts";
-import { type Product, startEmbeddedDefault } from "./support/product.ts";
+import { startEmbeddedDefault } from "./support/product.ts";
 import { addFilmsOverHttp, CINEPHILE, CROWD, signUpOverHttp } from "./support/seed.ts";
 
 const outDir =
@@ -20,8 +20,7 @@ const outDir =
     ? join(repoRoot, "docs", "screenshots")
     : join(repoRoot, ".cache", "screenshots");
 
-let browser: Browser;
-let product: Product;
+const dashboard = dashboardForFile(startEmbeddedDefault);
 const email = "ada@example.com";
 /** A film each width's run pushes up the top 10 (added once by the seed users). */
 const MOVERS = {
@@ -30,10 +29,7 @@ const MOVERS = {
 } as const;
 
 beforeAll(async () => {
-  await startAll([launchBrowser(), startEmbeddedDefault()] as const, ([b, p]) => {
-    if (b) browser = b;
-    if (p) product = p;
-  });
+  const { product } = dashboard;
   mkdirSync(outDir, { recursive: true });
   const token = await signUpOverHttp(product.baseURL, email);
   await addFilmsOverHttp(product.baseURL, token, CINEPHILE);
@@ -45,11 +41,6 @@ beforeAll(async () => {
     );
   }
 }, 300_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await product?.stop();
-});
 
 const shoot = async (page: Page, name: string, viewport: Viewport) => {
   // Nothing wider than the screen (a phone would otherwise scroll sideways).
@@ -72,7 +63,7 @@ const logIn = async (page: Page) => {
 
 describe.each([PHONE, DESKTOP])("the main screens at $name width ($width×$height)", (viewport) => {
   it("given users who added films, when each screen is shown, then it renders every part without console errors and is saved as a screenshot", async () => {
-    const watched = await openPage(browser, product.baseURL, viewport);
+    const watched = await dashboard.open(viewport);
     const { page } = watched;
     try {
       await page.goto("/");
@@ -81,8 +72,11 @@ describe.each([PHONE, DESKTOP])("the main screens at $name width ($width×$heigh
       // Two more people add a film from the bottom of the top 10: it climbs, live, with its rank change shown.
       const climber = MOVERS[viewport.name];
       for (const i of [1, 2]) {
-        const token = await signUpOverHttp(product.baseURL, `${viewport.name}-mover${i}@example.com`);
-        await addFilmsOverHttp(product.baseURL, token, [{ ...climber, daysAgo: 0 }]);
+        const token = await signUpOverHttp(
+          dashboard.product.baseURL,
+          `${viewport.name}-mover${i}@example.com`,
+        );
+        await addFilmsOverHttp(dashboard.product.baseURL, token, [{ ...climber, daysAgo: 0 }]);
       }
       const row = page.getByTestId("top-films").locator("li", { hasText: climber.title });
       await expect
