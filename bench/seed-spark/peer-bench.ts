@@ -22,8 +22,8 @@ import { fileURLToPath } from "node:url";
 import { EventLog, toOutgoingMessage, WatchlistStore } from "@cinematch/adapters";
 import { bareConsumeRate, EventLogKafka } from "@cinematch/adapters/kafka";
 import { MongoDatabaseLive, WatchlistStoreMongo } from "@cinematch/adapters/mongo";
-import { readMovieLensMovies, readMovieLensRatings, replayPlan } from "@cinematch/cli";
-import { CURRENT_SCHEMA_VERSION, evolve, type Film, type MovieAdded } from "@cinematch/domain";
+import { benchAddEvent, readMovieLensFolder, replayPlan } from "@cinematch/cli";
+import { evolve, type MovieAdded } from "@cinematch/domain";
 import { Effect, Layer, ManagedRuntime } from "effect";
 import kafkajs from "kafkajs";
 import { type Db, MongoClient } from "mongodb";
@@ -77,29 +77,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 // ---- data ----------------------------------------------------------------------------------------
 
-const films = new Map<number, Film>();
-for (const film of readMovieLensMovies(
-  readFileSync(`${shared}/data/movielens-small/movies.csv`, "utf8"),
-  "movies.csv",
-).films)
-  films.set(film.movielens_id, film.entry.film);
+const { films, ratings } = readMovieLensFolder(`${shared}/data/movielens-small`);
 const filmList = [...films.values()];
-const ratings = readMovieLensRatings(
-  readFileSync(`${shared}/data/movielens-small/ratings.csv`, "utf8"),
-  "ratings.csv",
-).ratings;
-
-const addEvent = (user_id: string, movie: Film, at: number, rating?: number): MovieAdded => ({
-  event_type: "ADD",
-  schema_version: CURRENT_SCHEMA_VERSION,
-  event_id: randomUUID(),
-  user_id,
-  occurred_at: Date.now(),
-  movie,
-  added_at: at,
-  watched_at: at,
-  ...(rating === undefined ? {} : { rating }),
-});
 
 // ---- servers ---------------------------------------------------------------------------------------
 
@@ -589,7 +568,7 @@ const freshness = async (
         }
         const tick = Array.from({ length: due - next }, (_, k) => next + k);
         const events = tick.map((i) =>
-          addEvent(users[i % users.length]!, filmList[(i * 7919) % filmList.length]!, Date.now()),
+          benchAddEvent(users[i % users.length]!, filmList[(i * 7919) % filmList.length]!, Date.now()),
         );
         await writer.write(events);
         const now = performance.now();
@@ -710,7 +689,7 @@ const crashReplay = async (pipeline: Pipeline): Promise<Drift> => {
       // Added now: every window (the peer's 30 days, our all-time) holds every entry.
       const events = plan
         .slice(next, due)
-        .map((e) => addEvent(`crash-${e.user_id}`, e.movie, Date.now(), e.rating));
+        .map((e) => benchAddEvent(`crash-${e.user_id}`, e.movie, Date.now(), e.rating));
       await writer.write(events);
       next = due;
       if (!killed && next >= killAt) {
@@ -759,7 +738,7 @@ const results: Partial<
 try {
   await writer.ensureTopic();
   const plan = replayPlan(ratings, films, Date.now(), { limit: N }).events;
-  const backlog = plan.map((e) => addEvent(e.user_id, e.movie, e.at, e.rating));
+  const backlog = plan.map((e) => benchAddEvent(e.user_id, e.movie, e.at, e.rating));
   const users = [...new Set(backlog.map((e) => e.user_id))];
   log(
     `run ${run}: storing and publishing ${backlog.length} MovieLens ADD events of ${users.length} users on ${world.topic}`,

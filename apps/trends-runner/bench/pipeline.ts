@@ -21,7 +21,6 @@
  */
 import { execFileSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { EventLog, toOutgoingMessage, UserStatsStore, WatchlistStore } from "@cinematch/adapters";
 import { bareConsumeRate, EventLogKafka } from "@cinematch/adapters/kafka";
@@ -35,8 +34,8 @@ import {
   UserStatsStoreMongo,
   WatchlistStoreMongo,
 } from "@cinematch/adapters/mongo";
-import { readMovieLensMovies, readMovieLensRatings, replayPlan } from "@cinematch/cli";
-import { CURRENT_SCHEMA_VERSION, evolve, type Film, type MovieAdded } from "@cinematch/domain";
+import { benchAddEvent, readMovieLensFolder, replayPlan } from "@cinematch/cli";
+import { evolve } from "@cinematch/domain";
 import {
   defaultUserStatsRunnerConfig,
   startUserStatsRunner,
@@ -99,29 +98,8 @@ const mongoUrlOf = (suffix: string) => {
 
 // ---- the MovieLens slice --------------------------------------------------------------------------
 
-const films = new Map<number, Film>();
-const movies = readMovieLensMovies(
-  readFileSync(`${shared}/data/movielens-small/movies.csv`, "utf8"),
-  "movies.csv",
-);
-for (const film of movies.films) films.set(film.movielens_id, film.entry.film);
-const ratings = readMovieLensRatings(
-  readFileSync(`${shared}/data/movielens-small/ratings.csv`, "utf8"),
-  "ratings.csv",
-);
-const plan = replayPlan(ratings.ratings, films, Date.now(), { limit: N }).events;
-
-const addEvent = (user_id: string, movie: Film, at: number, rating?: number): MovieAdded => ({
-  event_type: "ADD",
-  schema_version: CURRENT_SCHEMA_VERSION,
-  event_id: randomUUID(),
-  user_id,
-  occurred_at: Date.now(),
-  movie,
-  added_at: at,
-  watched_at: at,
-  ...(rating === undefined ? {} : { rating }),
-});
+const { films, ratings } = readMovieLensFolder(`${shared}/data/movielens-small`);
+const plan = replayPlan(ratings, films, Date.now(), { limit: N }).events;
 
 // ---- helpers ------------------------------------------------------------------------------------------
 
@@ -180,7 +158,7 @@ const program = Effect.gen(function* () {
 
   // The slice: entries stored (for the user-stats runner), then the events published.
   const store = yield* WatchlistStore;
-  const events = plan.map((e) => addEvent(e.user_id, e.movie, e.at, e.rating));
+  const events = plan.map((e) => benchAddEvent(e.user_id, e.movie, e.at, e.rating));
   const fillStarted = performance.now();
   yield* Effect.forEach(
     events,
@@ -356,7 +334,7 @@ const program = Effect.gen(function* () {
             const tick = Array.from({ length: due - next }, (_, k) => next + k);
             const tickEvents = tick.map((i) => ({
               i,
-              event: addEvent(
+              event: benchAddEvent(
                 probeUsers[i % probeUsers.length]!,
                 filmList[(i * 7919) % filmList.length]!,
                 Date.now(),
