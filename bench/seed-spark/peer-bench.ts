@@ -22,7 +22,7 @@ import { fileURLToPath } from "node:url";
 import { EventLog, toOutgoingMessage, WatchlistStore } from "@cinematch/adapters";
 import { bareConsumeRate, EventLogKafka } from "@cinematch/adapters/kafka";
 import { MongoDatabaseLive, WatchlistStoreMongo } from "@cinematch/adapters/mongo";
-import { benchAddEvent, readMovieLensFolder, replayPlan } from "@cinematch/cli";
+import { benchAddEvent, FreshnessLedger, readMovieLensFolder, replayPlan } from "@cinematch/cli";
 import { evolve, type MovieAdded } from "@cinematch/domain";
 import { Effect, Layer, ManagedRuntime } from "effect";
 import kafkajs from "kafkajs";
@@ -517,43 +517,22 @@ const freshness = async (
     for (const rate of [...RATES].sort((a, b) => a - b)) {
       const total = rate * SECONDS;
       const users = Array.from({ length: USERS }, (_, i) => `fresh-${pipeline.name}-${rate}-${i}`);
-      const publishedAt: Array<number> = new Array(total);
-      const userEvents = new Map<string, Array<number>>();
-      const trendsLatency: Array<number> = [];
-      const statsLatency: Array<number> = [];
-      let published = 0;
+      const ledger = new FreshnessLedger(total);
       let done = false;
       const base = await trendsTotal(pipeline, world);
       const until = () => performance.now();
       let giveUpAt = Number.POSITIVE_INFINITY;
       const pollTrends = (async () => {
-        let seen = 0;
-        while (until() < giveUpAt && (!done || seen < published)) {
-          const count = (await trendsTotal(pipeline, world)) - base;
-          const now = performance.now();
-          for (; seen < Math.min(count, published); seen++) trendsLatency.push(now - publishedAt[seen]!);
+        while (until() < giveUpAt && (!done || !ledger.trendsCaughtUp)) {
+          ledger.trendsCount((await trendsTotal(pipeline, world)) - base, performance.now());
           await sleep(20);
         }
       })();
       const pollStats = (async () => {
-        const seenPerUser = new Map<string, number>();
-        let seen = 0;
-        while (until() < giveUpAt && (!done || seen < published)) {
-          const waiting = [...userEvents]
-            .filter(([u, list]) => (seenPerUser.get(u) ?? 0) < list.length)
-            .map(([u]) => u);
-          const totals = await statsTotals(pipeline, world, waiting);
+        while (until() < giveUpAt && (!done || !ledger.statsCaughtUp)) {
+          const totals = await statsTotals(pipeline, world, ledger.usersWaiting());
           const now = performance.now();
-          for (const [user, visible] of totals) {
-            const indexes = userEvents.get(user)!;
-            const from = seenPerUser.get(user) ?? 0;
-            const to = Math.min(visible, indexes.length);
-            for (let k = from; k < to; k++) statsLatency.push(now - publishedAt[indexes[k]!]!);
-            if (to > from) {
-              seen += to - from;
-              seenPerUser.set(user, to);
-            }
-          }
+          for (const [user, visible] of totals) ledger.statsCount(user, visible, now);
           // Every 100 ms: the poll reads up to 1,000 documents from the server both pipelines write to.
           await sleep(100);
         }
@@ -573,18 +552,16 @@ const freshness = async (
         await writer.write(events);
         const now = performance.now();
         tick.forEach((i, k) => {
-          publishedAt[i] = now;
-          const list = userEvents.get(events[k]!.user_id) ?? [];
-          list.push(i);
-          userEvents.set(events[k]!.user_id, list);
+          ledger.notePublished(i, events[k]!.user_id, now);
         });
         next = due;
-        published = due;
+        ledger.publishedUpTo(due);
       }
       const achieved = total / ((performance.now() - started) / 1000);
       done = true;
       giveUpAt = performance.now() + DRAIN_SECONDS * 1000;
       await Promise.all([pollTrends, pollStats]);
+      const { trendsLatency, statsLatency } = ledger;
       trendsLatency.sort((a, b) => a - b);
       statsLatency.sort((a, b) => a - b);
       log(

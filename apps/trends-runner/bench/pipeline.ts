@@ -34,7 +34,7 @@ import {
   UserStatsStoreMongo,
   WatchlistStoreMongo,
 } from "@cinematch/adapters/mongo";
-import { benchAddEvent, readMovieLensFolder, replayPlan } from "@cinematch/cli";
+import { benchAddEvent, FreshnessLedger, readMovieLensFolder, replayPlan } from "@cinematch/cli";
 import { evolve } from "@cinematch/domain";
 import {
   defaultUserStatsRunnerConfig,
@@ -262,34 +262,23 @@ const program = Effect.gen(function* () {
 
           const total = rate * SECONDS;
           const probeUsers = Array.from({ length: PROBE_USERS }, (_, i) => `bench-fresh-${rate}-${run}-${i}`);
-          const publishedAt: Array<number> = new Array(total);
-          const userEvents = new Map<string, Array<number>>(); // user → indexes of its events
-          const trendsLatency: Array<number> = [];
-          const statsLatency: Array<number> = [];
-          let published = 0;
+          const ledger = new FreshnessLedger(total);
           let done = false;
 
           // Pollers: note when each event becomes visible in MongoDB.
           const pollTrends = Effect.gen(function* () {
-            let seen = 0;
-            while (!done || seen < published) {
-              const count = (yield* Effect.promise(allTime)) - base;
-              const now = performance.now();
-              for (; seen < Math.min(count, published); seen++) trendsLatency.push(now - publishedAt[seen]!);
-              if (done && seen >= published) break;
+            while (!done || !ledger.trendsCaughtUp) {
+              ledger.trendsCount((yield* Effect.promise(allTime)) - base, performance.now());
+              if (done && ledger.trendsCaughtUp) break;
               yield* sleep(10);
             }
           });
           const pollStats = Effect.gen(function* () {
-            const seenPerUser = new Map<string, number>();
-            let seen = 0;
-            while (!done || seen < published) {
+            while (!done || !ledger.statsCaughtUp) {
               // Only users with events not yet seen, by _id (the indexed lookup), every 25 ms.
-              const waiting = [...userEvents].filter(
-                ([user, list]) => (seenPerUser.get(user) ?? 0) < list.length,
-              );
+              const waiting = ledger.usersWaiting();
               for (let i = 0; i < waiting.length; i += 500) {
-                const ids = waiting.slice(i, i + 500).map(([user]) => user);
+                const ids = waiting.slice(i, i + 500);
                 const docs = yield* Effect.promise(() =>
                   db
                     .collection("user_stats")
@@ -300,19 +289,11 @@ const program = Effect.gen(function* () {
                 );
                 const now = performance.now();
                 for (const doc of docs) {
-                  const user = doc.user_id as string;
                   const visible = (doc.stats?.total_watched as number | undefined) ?? 0;
-                  const indexes = userEvents.get(user) ?? [];
-                  const from = seenPerUser.get(user) ?? 0;
-                  const to = Math.min(visible, indexes.length);
-                  for (let k = from; k < to; k++) statsLatency.push(now - publishedAt[indexes[k]!]!);
-                  if (to > from) {
-                    seen += to - from;
-                    seenPerUser.set(user, to);
-                  }
+                  ledger.statsCount(doc.user_id as string, visible, now);
                 }
               }
-              if (done && seen >= published) break;
+              if (done && ledger.statsCaughtUp) break;
               yield* sleep(25);
             }
           });
@@ -358,18 +339,14 @@ const program = Effect.gen(function* () {
               );
             }
             const now = performance.now();
-            for (const { i, event } of tickEvents) {
-              publishedAt[i] = now;
-              const list = userEvents.get(event.user_id) ?? [];
-              list.push(i);
-              userEvents.set(event.user_id, list);
-            }
+            for (const { i, event } of tickEvents) ledger.notePublished(i, event.user_id, now);
             next = due;
-            published = due;
+            ledger.publishedUpTo(due);
           }
           const achieved = total / ((performance.now() - started) / 1000);
           done = true;
           yield* pollers.await;
+          const { trendsLatency, statsLatency } = ledger;
           trendsLatency.sort((a, b) => a - b);
           statsLatency.sort((a, b) => a - b);
           const statsAfter = yield* statsRunner.counters;

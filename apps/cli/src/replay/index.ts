@@ -4,7 +4,7 @@ export { REPLAY_USAGE, type ReplayIO, type ReplaySummary, runReplay } from "./co
 export { topicCommandsLayer } from "./via-topic.ts";
 export { type ReplayEvent, replayPlan, replayUserId } from "./plan.ts";
 export { readMovieLensRatings } from "./ratings.ts";
-export { benchAddEvent, readMovieLensFolder } from "./bench-input.ts";
+
 export { readMovieLensMovies } from "../catalog-import/movielens.ts";
 
 /** `cinematch replay …` as the CLI's dispatcher runs it: process env and streams. */

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { CURRENT_SCHEMA_VERSION, type Film, type MovieAdded } from "@cinematch/domain";
 import { readMovieLensMovies } from "../catalog-import/movielens.ts";
-import { type MovieLensRating, readMovieLensRatings } from "./ratings.ts";
+import { type MovieLensRating, readMovieLensRatings } from "../replay/ratings.ts";
 
 // What the benchmarks feed the pipeline: the MovieLens folder's films and ratings, and ADD events
 // built straight (the benchmarks time the stream, not the API).

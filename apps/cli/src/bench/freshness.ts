@@ -1,0 +1,65 @@
+// The benchmarks' freshness figure: how long each published event took to become visible, in the
+// trends (which count events in publication order) and in its user's statistics.
+
+export class FreshnessLedger {
+  readonly trendsLatency: Array<number> = [];
+  readonly statsLatency: Array<number> = [];
+  /** Events published so far (indexes 0 to published - 1). */
+  published = 0;
+  private readonly publishedAt: Array<number>;
+  /** user → indexes of their events, in publication order. */
+  private readonly userEvents = new Map<string, Array<number>>();
+  private readonly statsSeenPerUser = new Map<string, number>();
+  private trendsSeen = 0;
+  private statsSeen = 0;
+
+  constructor(total: number) {
+    this.publishedAt = new Array(total);
+  }
+
+  /** Event `index`, of `user`, was acknowledged at `now` (call in index order, then `publishedUpTo`). */
+  notePublished(index: number, user: string, now: number): void {
+    this.publishedAt[index] = now;
+    const list = this.userEvents.get(user) ?? [];
+    list.push(index);
+    this.userEvents.set(user, list);
+  }
+
+  publishedUpTo(count: number): void {
+    this.published = count;
+  }
+
+  /** The trends count `count` of this phase's events at `now`. */
+  trendsCount(count: number, now: number): void {
+    for (; this.trendsSeen < Math.min(count, this.published); this.trendsSeen++) {
+      this.trendsLatency.push(now - this.publishedAt[this.trendsSeen]!);
+    }
+  }
+
+  /** The users with events their statistics do not show yet. */
+  usersWaiting(): Array<string> {
+    return [...this.userEvents]
+      .filter(([user, list]) => (this.statsSeenPerUser.get(user) ?? 0) < list.length)
+      .map(([user]) => user);
+  }
+
+  /** `user`'s statistics count `visible` of their events at `now`. */
+  statsCount(user: string, visible: number, now: number): void {
+    const indexes = this.userEvents.get(user) ?? [];
+    const from = this.statsSeenPerUser.get(user) ?? 0;
+    const to = Math.min(visible, indexes.length);
+    for (let k = from; k < to; k++) this.statsLatency.push(now - this.publishedAt[indexes[k]!]!);
+    if (to > from) {
+      this.statsSeen += to - from;
+      this.statsSeenPerUser.set(user, to);
+    }
+  }
+
+  get trendsCaughtUp(): boolean {
+    return this.trendsSeen >= this.published;
+  }
+
+  get statsCaughtUp(): boolean {
+    return this.statsSeen >= this.published;
+  }
+}
