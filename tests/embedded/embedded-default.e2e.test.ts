@@ -4,6 +4,19 @@ import { call, type Embedded, embeddedEnv, freePort, pollUntil, startEmbedded } 
 // A cheap scrypt keeps sign-ups fast; the dashboard build is the web tests' business.
 const quick = { CINEMATCH_SCRYPT_N: "1024", CINEMATCH_WEB_BUILD: "never", HOST: "127.0.0.1" };
 
+/** The embedded default on a free port, once it answers GET /health. */
+const startHealthy = async (args: ReadonlyArray<string>, env: Record<string, string>): Promise<Embedded> => {
+  const port = await freePort();
+  const app = startEmbedded([...args], embeddedEnv({ ...env, PORT: String(port) }), port);
+  await pollUntil(
+    "GET /health",
+    app,
+    async () => ((await call(app.url, "GET", "/health")).status === 200 ? true : undefined),
+    90_000,
+  );
+  return app;
+};
+
 describe("the embedded default, started without real servers", () => {
   let app: Embedded;
   let alice = "";
@@ -20,14 +33,7 @@ describe("the embedded default, started without real servers", () => {
   };
 
   beforeAll(async () => {
-    const port = await freePort();
-    app = startEmbedded([], embeddedEnv({ ...quick, PORT: String(port) }), port);
-    await pollUntil(
-      "GET /health",
-      app,
-      async () => ((await call(app.url, "GET", "/health")).status === 200 ? true : undefined),
-      90_000,
-    );
+    app = await startHealthy([], quick);
   }, 120_000);
   afterAll(async () => {
     await app?.stop();
@@ -134,23 +140,11 @@ describe("the embedded default, started without real servers", () => {
 describe("the embedded default with --demo", () => {
   let app: Embedded;
   beforeAll(async () => {
-    const port = await freePort();
-    app = startEmbedded(
-      ["--demo"],
-      embeddedEnv({
-        ...quick,
-        PORT: String(port),
-        CINEMATCH_DEMO_INTERVAL_MS: "100",
-        CINEMATCH_DEMO_USERS: "4",
-      }),
-      port,
-    );
-    await pollUntil(
-      "GET /health",
-      app,
-      async () => ((await call(app.url, "GET", "/health")).status === 200 ? true : undefined),
-      90_000,
-    );
+    app = await startHealthy(["--demo"], {
+      ...quick,
+      CINEMATCH_DEMO_INTERVAL_MS: "100",
+      CINEMATCH_DEMO_USERS: "4",
+    });
   }, 120_000);
   afterAll(async () => {
     await app?.stop();
