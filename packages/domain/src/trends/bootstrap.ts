@@ -10,7 +10,7 @@ import {
   PartitionState,
   type TrendConfig,
 } from "./state.ts";
-import { makeFilm } from "./film-cell.ts";
+import { makeFilmOf } from "./film-cell.ts";
 
 /** A place in the log: partition and offset (decimal text). Same shape as the event-log port's. */
 export interface TrendLogPosition {
@@ -104,14 +104,7 @@ export const startBootstrap = (
     const { movie, added_at } = stored.entry;
     let film = state.films.get(movie.movie_id);
     if (film === undefined) {
-      film = makeFilm(
-        movie.movie_id,
-        movie.title,
-        movie.poster_path ?? null,
-        movie.genres ?? [],
-        added_at,
-        state.applied_offset,
-      );
+      film = makeFilmOf(movie, added_at, state.applied_offset);
       state.films.set(movie.movie_id, film);
     } else if (added_at >= film.snapshot_time) {
       // The newest entry's snapshot stands in for the newest ADD's (the entry does not keep occurred_at).

@@ -66,6 +66,26 @@ export const makeFilm = (
   zeroed: false,
 });
 
+/** A new cell for a film as an event or a stored entry carries it (no poster or genres: none). */
+export const makeFilmOf = (
+  movie: {
+    readonly movie_id: string;
+    readonly title: string;
+    readonly poster_path?: string | null | undefined;
+    readonly genres?: ReadonlyArray<string> | undefined;
+  },
+  snapshot_time: number,
+  applied_offset: string,
+): FilmCell =>
+  makeFilm(
+    movie.movie_id,
+    movie.title,
+    movie.poster_path ?? null,
+    movie.genres ?? [],
+    snapshot_time,
+    applied_offset,
+  );
+
 /** A film with no count and no id to remember is as good as absent: it is dropped. */
 export const isEmptyFilm = (film: FilmCell, cutoff: number): boolean =>
   film.all_time === 0 && film.retained === 0 && film.recent_newest < cutoff;

@@ -10,7 +10,7 @@ import {
   noteZeroed,
   type PartitionTrendState,
 } from "./state.ts";
-import { makeFilm } from "./film-cell.ts";
+import { makeFilmOf } from "./film-cell.ts";
 
 /** An event with the log offset it was read at (decimal text, as the event log gives it). */
 export interface PositionedEvent {
@@ -75,14 +75,7 @@ export const applyEvents = (
     const movie = event.movie;
     let film = films.get(movie.movie_id);
     if (film === undefined) {
-      film = makeFilm(
-        movie.movie_id,
-        movie.title,
-        movie.poster_path ?? null,
-        movie.genres ?? [],
-        type === "ADD" ? occurred_at : -Infinity,
-        offset,
-      );
+      film = makeFilmOf(movie, type === "ADD" ? occurred_at : -Infinity, offset);
       films.set(movie.movie_id, film);
       s.removed.delete(movie.movie_id);
     } else if (ahead !== null && !isAfter(offset, film.applied_offset)) {
