@@ -76,21 +76,12 @@ export interface RouteSpec<P, Q, B, R> {
   readonly handler: (context: RequestContext<P, Q, B>) => Effect.Effect<Reply, unknown, R>;
 }
 
-export interface Route<R> {
-  readonly name: string;
-  readonly method: Method;
-  readonly path: string;
-  readonly summary: string;
-  readonly description?: string;
-  readonly tag: string;
-  readonly auth: "required" | "optional" | "none";
-  readonly tokenInQuery?: boolean;
+/** A route as the table holds it: its schemas and handler with their types erased. */
+export interface Route<R>
+  extends Omit<RouteSpec<unknown, unknown, unknown, R>, "params" | "query" | "body" | "handler"> {
   readonly params?: AnySchema;
   readonly query?: AnySchema;
   readonly body?: AnySchema;
-  readonly responses: ReadonlyArray<ResponseDoc>;
-  readonly hidden?: boolean;
-  readonly upload?: UploadDoc;
   // biome-ignore lint/suspicious/noExplicitAny: erased; `route()` checked it against the schemas.
   readonly handler: (context: RequestContext<any, any, any>) => Effect.Effect<Reply, unknown, R>;
 }
