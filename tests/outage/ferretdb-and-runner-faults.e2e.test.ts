@@ -16,7 +16,8 @@ import type { Film } from "@cinematch/domain";
 import { describe, expect, it } from "vitest";
 import { apiClient } from "../web/support/api-call.ts";
 import { withProductLogs } from "../web/support/product.ts";
-import { infraUp, killFerretDb, privateStackForFile } from "./support.ts";
+import { privateStackForFile } from "./private-stack-for-file.ts";
+import { infraUp, killFerretDb } from "./support.ts";
 
 const FILMS: ReadonlyArray<Film> = Array.from({ length: 900 }, (_, i) => ({
   movie_id: `fault-film-${i}`,

@@ -11,7 +11,8 @@ import type { Film } from "@cinematch/domain";
 import { describe, expect, it } from "vitest";
 import { type ApiAnswer, apiClient } from "../web/support/api-call.ts";
 import { withProductLogs } from "../web/support/product.ts";
-import { infraUp, readWholeTopic, privateStackForFile, stopKafka } from "./support.ts";
+import { privateStackForFile } from "./private-stack-for-file.ts";
+import { infraUp, readWholeTopic, stopKafka } from "./support.ts";
 
 const FILMS: ReadonlyArray<Film> = Array.from({ length: 40 }, (_, i) => ({
   movie_id: `outage-film-${i}`,

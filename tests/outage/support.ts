@@ -1,29 +1,16 @@
 /**
- * Support for the Kafka-outage test: a PRIVATE Kafka + FerretDB pair started with
+ * Support for the outage tests: a PRIVATE Kafka + FerretDB pair started with
  * scripts/infra/up.sh in a cache folder and on ports of this run's own (so stopping its broker
  * disturbs no other test), the broker stopped by its own recorded pid, and the events topic read
- * back from the beginning with kafkajs.
+ * back from the beginning with kafkajs. The stack of processes on it: private-stack.ts.
  */
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { connect } from "node:net";
 import { join } from "node:path";
-import { CatalogStore } from "@cinematch/adapters";
-import { CatalogStoreMongo, MongoDatabaseLive } from "@cinematch/adapters/mongo";
-import type { Film } from "@cinematch/domain";
-import { Effect, Layer } from "effect";
 import { Kafka, logLevel } from "kafkajs";
-import { afterAll, beforeAll } from "vitest";
-import {
-  childEnv,
-  freePort,
-  repoRoot,
-  type Started,
-  startProcess,
-  waitForHttp,
-  waitForLog,
-} from "../web/support/processes.ts";
+import { freePort, repoRoot } from "../web/support/processes.ts";
 
 export interface PrivateInfra {
   readonly cacheDir: string;
@@ -215,139 +202,4 @@ export const killFerretDb = async (infra: PrivateInfra, timeoutMs = 30_000): Pro
       throw new Error(`FerretDB (pid ${pid}) still up after ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-};
-
-export type StackApp = "api" | "trends-runner" | "user-stats-runner";
-
-export interface PrivateStack {
-  readonly base: Omit<PrivateInfra, "kafka" | "mongo">;
-  readonly infra: PrivateInfra;
-  readonly baseURL: string;
-  /** The events topic of this run. */
-  readonly topic: string;
-  /** Every process started so far (a restarted app adds one). */
-  readonly processes: Started[];
-  /** The latest process of each app. */
-  readonly current: Map<StackApp, Started>;
-  /** Starts (or starts again) one app with the stack's environment. */
-  readonly start: (app: StackApp) => Started;
-  /** Stops every process, then the private servers. */
-  readonly stop: () => Promise<void>;
-}
-
-/**
- * Private Kafka + FerretDB (up.sh in a cache folder and on ports of this run's own), `films` in a
- * database of this run's own, then the API (ready) and both runners (consuming), each its own
- * process. `env` is added to every process's environment.
- */
-/** Stacks being started or running: what `stopPrivateStacks` stops (a start-up cut off by a timeout too). */
-const stacks = new Set<() => Promise<void>>();
-
-/** Stops every private stack this process started and has not stopped yet: for `afterAll`. */
-export const stopPrivateStacks = async (): Promise<void> => {
-  for (const stop of [...stacks]) await stop();
-};
-
-export const startPrivateStack = async (options: {
-  readonly name: string;
-  readonly films: ReadonlyArray<Film>;
-  readonly env?: Record<string, string>;
-}): Promise<PrivateStack> => {
-  const base = await privateInfraEnv();
-  const processes: Started[] = [];
-  const current = new Map<StackApp, Started>();
-  const stop = async () => {
-    stacks.delete(stop);
-    for (const started of [...processes].reverse()) {
-      // A process left stopped (SIGSTOP) by a failed test must be able to take its SIGTERM.
-      if (started.child.pid !== undefined && !started.exited()) process.kill(started.child.pid, "SIGCONT");
-      await started.stop();
-    }
-    await infraDown(base);
-  };
-  stacks.add(stop);
-  try {
-    const infra = await infraUp(base);
-    const run = `${options.name}_${Date.now().toString(36)}_${randomBytes(3).toString("hex")}`;
-    const mongoUrl = new URL(infra.mongo);
-    mongoUrl.pathname = `/${run}`;
-    await Effect.runPromise(
-      Effect.flatMap(CatalogStore, (catalog) =>
-        catalog.upsertMany(options.films.map((film) => ({ film }))),
-      ).pipe(
-        Effect.provide(Layer.provideMerge(CatalogStoreMongo, MongoDatabaseLive(mongoUrl.toString()))),
-        Effect.scoped,
-      ),
-    );
-    const port = await freePort();
-    const baseURL = `http://127.0.0.1:${port}`;
-    const env = childEnv({
-      KAFKA_BOOTSTRAP_SERVERS: infra.kafka,
-      MONGODB_URL: mongoUrl.toString(),
-      CINEMATCH_EVENTS_TOPIC: `${run}.user-movie-events`,
-      TRENDS_GROUP_ID: `${run}.trends`,
-      USER_STATS_GROUP_ID: `${run}.user-stats`,
-      PORT: String(port),
-      HOST: "127.0.0.1",
-      CINEMATCH_TOKEN_SECRET: randomBytes(32).toString("hex"),
-      CINEMATCH_SCRYPT_N: "16384",
-      ...options.env,
-    });
-    const start = (app: StackApp) => {
-      const started = startProcess(
-        `${options.name}-${app}`,
-        [join(repoRoot, "apps", app, "src", "main.ts")],
-        env,
-      );
-      processes.push(started);
-      current.set(app, started);
-      return started;
-    };
-    // The API first (it creates the topic and the indexes), then the runners.
-    await waitForHttp(start("api"), `${baseURL}/ready`, 120_000);
-    const trends = start("trends-runner");
-    const userStats = start("user-stats-runner");
-    await waitForLog(trends, "trends runner consuming");
-    await waitForLog(userStats, "user-stats runner consuming");
-    return { base, infra, baseURL, topic: `${run}.user-movie-events`, processes, current, start, stop };
-  } catch (cause) {
-    await stop().catch(() => undefined);
-    throw cause;
-  }
-};
-
-/** What a test file on a private stack works with, once its `beforeAll` has started the stack. */
-export interface PrivateStackOfFile {
-  readonly stack: PrivateStack;
-  readonly baseURL: string;
-  /** The stack as `withProductLogs` takes it (stopping stays with the file's `afterAll`). */
-  readonly product: () => { baseURL: string; processes: Started[]; stop: () => Promise<void> };
-}
-
-/**
- * One private stack for a test file: started before its tests, stopped after them (a stack whose
- * start-up the hook timeout cut off too).
- */
-export const privateStackForFile = (options: Parameters<typeof startPrivateStack>[0]): PrivateStackOfFile => {
-  let stack: PrivateStack | undefined;
-  beforeAll(async () => {
-    stack = await startPrivateStack(options);
-  }, 300_000);
-  afterAll(async () => {
-    await stopPrivateStacks();
-  }, 120_000);
-  const started = (): PrivateStack => {
-    if (stack === undefined)
-      throw new Error(`the private stack ${options.name} did not start (see beforeAll)`);
-    return stack;
-  };
-  return {
-    get stack() {
-      return started();
-    },
-    get baseURL() {
-      return started().baseURL;
-    },
-    product: () => ({ baseURL: started().baseURL, processes: started().processes, stop: async () => {} }),
-  };
 };

@@ -16,7 +16,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Film } from "@cinematch/domain";
-import { infraUp, killFerretDb, startPrivateStack } from "../outage/support.ts";
+import { startPrivateStack } from "../outage/private-stack.ts";
+import { infraUp, killFerretDb } from "../outage/support.ts";
 import type { Started } from "../web/support/processes.ts";
 
 const intEnv = (name: string, fallback: number) => {
