@@ -13,6 +13,18 @@ const isFirstOccurrence = (names: ReadonlyArray<string>, index: number): boolean
   return true;
 };
 
+/** Adds one to the count of each name of one film (a name listed twice counts once); how many it counted. */
+const countOnce = (names: ReadonlyArray<string>, counts: Map<string, number>): number => {
+  let counted = 0;
+  for (let i = 0; i < names.length; i++) {
+    if (!isFirstOccurrence(names, i)) continue;
+    const name = names[i] as string;
+    counts.set(name, (counts.get(name) ?? 0) + 1);
+    counted += 1;
+  }
+  return counted;
+};
+
 export interface DirectorTally {
   readonly director: string;
   /** Rated films, and the sum of their ratings doubled (an integer: ratings are half-steps). */
@@ -106,23 +118,12 @@ export const tallyEntries = (entries: ReadonlyArray<WatchedEntry>, utcOffsetMinu
     } else withoutYear += 1;
 
     const genres = movie.genres;
-    if (genres !== undefined && genres.length > 0) {
-      for (let i = 0; i < genres.length; i++) {
-        if (!isFirstOccurrence(genres, i)) continue;
-        const genre = genres[i] as string;
-        genreCounts.set(genre, (genreCounts.get(genre) ?? 0) + 1);
-        genreAssignments += 1;
-      }
-    } else withoutGenres += 1;
+    if (genres !== undefined && genres.length > 0) genreAssignments += countOnce(genres, genreCounts);
+    else withoutGenres += 1;
 
     const actors = movie.actors;
-    if (actors !== undefined && actors.length > 0) {
-      for (let i = 0; i < actors.length; i++) {
-        if (!isFirstOccurrence(actors, i)) continue;
-        const actor = actors[i] as string;
-        actorCounts.set(actor, (actorCounts.get(actor) ?? 0) + 1);
-      }
-    } else withoutActors += 1;
+    if (actors !== undefined && actors.length > 0) countOnce(actors, actorCounts);
+    else withoutActors += 1;
 
     const filmDirectors = movie.directors;
     if (filmDirectors !== undefined && filmDirectors.length > 0) {
