@@ -56,10 +56,26 @@ const start = (name: RunnerName, instance: string) => {
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-const replay = async (limit: number) => {
+/**
+ * The main replay is paced so that it outlasts the fault schedule below (about 30 s) on a fast
+ * machine too; unpaced it once finished before the zombie woke up.
+ */
+const REPLAY_RATE = 500;
+
+const replay = async (limit: number, rate?: number) => {
   let out = "";
   const code = await runReplay(
-    ["--movielens", movielensDir, "--limit", String(limit), "--publish", "batch", "--concurrency", "8"],
+    [
+      "--movielens",
+      movielensDir,
+      "--limit",
+      String(limit),
+      "--publish",
+      "batch",
+      "--concurrency",
+      "8",
+      ...(rate === undefined ? [] : ["--rate", String(rate)]),
+    ],
     {
       env: { ...process.env, ...world.env },
       stdout: { write: (text: string) => (out += text) },
@@ -146,7 +162,7 @@ describe("many runner instances while partitions move between them", () => {
     await Promise.all([...trends, ...userStats].map((runner) => runner.waitFor(/runner consuming/, 120_000)));
 
     let replaying = true;
-    const replayed = replay(PRELOAD + EVENTS).finally(() => {
+    const replayed = replay(PRELOAD + EVENTS, REPLAY_RATE).finally(() => {
       replaying = false;
     });
     const claimsSoFar = () =>

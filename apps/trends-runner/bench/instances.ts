@@ -22,7 +22,7 @@ import { EventLog, toOutgoingMessage, WatchlistStore } from "@cinematch/adapters
 import { EventLogKafka } from "@cinematch/adapters/kafka";
 import { MongoDatabaseLive, WatchlistStoreMongo } from "@cinematch/adapters/mongo";
 import { readMovieLensMovies, readMovieLensRatings, replayPlan } from "@cinematch/cli";
-import { CURRENT_SCHEMA_VERSION, type Film, type MovieAdded } from "@cinematch/domain";
+import { CURRENT_SCHEMA_VERSION, evolveAll, type Film, type MovieAdded } from "@cinematch/domain";
 import { Effect, Layer } from "effect";
 import kafkajs from "kafkajs";
 
@@ -270,16 +270,7 @@ const program = Effect.gen(function* () {
   yield* Effect.forEach(
     events,
     (event) =>
-      store.add(
-        {
-          user_id: event.user_id,
-          movie: event.movie,
-          rating: event.rating!,
-          watched_at: event.watched_at,
-          added_at: event.added_at,
-        },
-        event,
-      ),
+      store.commit({ expected_version: undefined, state: evolveAll(undefined, [event])!, events: [event] }),
     { concurrency: 16, discard: true },
   );
   for (let i = 0; i < events.length; i += 2000) {
