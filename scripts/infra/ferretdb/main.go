@@ -10,16 +10,19 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"flag"
 	"fmt"
 	"log/slog"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
 
 	"github.com/FerretDB/FerretDB/ferretdb"
+	_ "modernc.org/sqlite"
 )
 
 func main() {
@@ -27,6 +30,7 @@ func main() {
 	sqliteURL := flag.String("sqlite-url", "", "SQLite URI of an existing directory, e.g. file:/path/to/dir/ (required)")
 	logLevel := flag.String("log-level", "warn", "one of debug, info, warn, error")
 	stopGrace := flag.Duration("stop-grace", 5*time.Second, "how long to wait for open connections after SIGTERM before exiting")
+	checkpointEvery := flag.Duration("wal-checkpoint-interval", 20*time.Second, "how often to checkpoint and truncate each database's WAL (0: never)")
 	flag.Parse()
 
 	// The path part must name a directory; query parameters (e.g. _pragma=...) may follow.
@@ -69,6 +73,11 @@ func main() {
 		os.Exit(1)
 	}()
 
+	if *checkpointEvery > 0 {
+		dir, _, _ := strings.Cut(strings.TrimPrefix(*sqliteURL, "file:"), "?")
+		go checkpointWALs(ctx, dir, *checkpointEvery, logger)
+	}
+
 	// Always printed (whatever the log level) so the log shows which build and address ran.
 	fmt.Fprintf(os.Stderr, "cinematch-ferretdb: listening on %s, data %s\n", *listenAddr, *sqliteURL)
 
@@ -78,4 +87,47 @@ func main() {
 	}
 
 	fmt.Fprintln(os.Stderr, "cinematch-ferretdb: stopped")
+}
+
+// checkpointWALs truncates every database's write-ahead log now and then. SQLite resets a WAL
+// only when no reader is using it; FerretDB's clients (runners polling, an API, a replay) keep a
+// reader open almost all the time, so the WAL of a busy database never resets and grows without
+// bound (1.6 GB in one multi-instance test run, 2 MB/s), slowing every checkpoint and read. A
+// TRUNCATE checkpoint waits (up to the busy timeout) for the readers of older snapshots to finish,
+// copies the WAL into the database and empties it; when it cannot, it tries again next time.
+func checkpointWALs(ctx context.Context, dir string, every time.Duration, logger *slog.Logger) {
+	ticker := time.NewTicker(every)
+	defer ticker.Stop()
+
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-ticker.C:
+		}
+
+		files, _ := filepath.Glob(filepath.Join(dir, "*.sqlite"))
+		for _, file := range files {
+			if info, err := os.Stat(file + "-wal"); err != nil || info.Size() < 16<<20 {
+				continue
+			}
+			checkpointWAL(ctx, file, logger)
+		}
+	}
+}
+
+func checkpointWAL(ctx context.Context, file string, logger *slog.Logger) {
+	db, err := sql.Open("sqlite", "file:"+file+"?_pragma=busy_timeout(1000)")
+	if err != nil {
+		logger.Warn("wal checkpoint: open failed", "file", file, "error", err)
+		return
+	}
+	defer db.Close()
+
+	var busy, frames, copied int
+	if err := db.QueryRowContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)").Scan(&busy, &frames, &copied); err != nil {
+		logger.Warn("wal checkpoint failed", "file", file, "error", err)
+		return
+	}
+	logger.Info("wal checkpoint", "file", filepath.Base(file), "busy", busy, "frames", frames, "copied", copied)
 }
