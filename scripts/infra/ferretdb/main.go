@@ -93,7 +93,7 @@ func main() {
 // only when no reader is using it; FerretDB's clients (runners polling, an API, a replay) keep a
 // reader open almost all the time, so the WAL of a busy database never resets and grows without
 // bound (1.6 GB in one multi-instance test run, 2 MB/s), slowing every checkpoint and read. A
-// TRUNCATE checkpoint waits (up to the busy timeout) for the readers of older snapshots to finish,
+// TRUNCATE checkpoint waits (up to 250 ms, holding writers back meanwhile) for the readers of older snapshots to finish,
 // copies the WAL into the database and empties it; when it cannot, it tries again next time.
 func checkpointWALs(ctx context.Context, dir string, every time.Duration, logger *slog.Logger) {
 	ticker := time.NewTicker(every)
@@ -117,7 +117,7 @@ func checkpointWALs(ctx context.Context, dir string, every time.Duration, logger
 }
 
 func checkpointWAL(ctx context.Context, file string, logger *slog.Logger) {
-	db, err := sql.Open("sqlite", "file:"+file+"?_pragma=busy_timeout(1000)")
+	db, err := sql.Open("sqlite", "file:"+file+"?_pragma=busy_timeout(250)")
 	if err != nil {
 		logger.Warn("wal checkpoint: open failed", "file", file, "error", err)
 		return
