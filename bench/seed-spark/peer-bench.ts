@@ -440,10 +440,17 @@ const statsTotals = async (pipeline: Pipeline, world: World, users: ReadonlyArra
     const docs = await pipeline
       .outputDb(world)
       .collection("user_stats")
-      .find({ _id: { $in: users.slice(i, i + 500) } } as never, { projection: { "stats.total_watched": 1 } })
+      // By user_id (indexed): the runner's documents are keyed `<user>|<epoch>` under partition ownership.
+      .find(
+        { user_id: { $in: users.slice(i, i + 500) } },
+        { projection: { user_id: 1, "stats.total_watched": 1 } },
+      )
       .toArray();
-    for (const doc of docs)
-      totals.set(String(doc._id), (doc.stats?.total_watched as number | undefined) ?? 0);
+    for (const doc of docs) {
+      const user = String(doc.user_id);
+      const total = (doc.stats?.total_watched as number | undefined) ?? 0;
+      totals.set(user, Math.max(totals.get(user) ?? 0, total));
+    }
   }
   return totals;
 };

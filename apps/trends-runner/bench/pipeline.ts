@@ -275,16 +275,20 @@ const program = Effect.gen(function* () {
           });
           const pollStats = Effect.gen(function* () {
             while (!done || !ledger.statsCaughtUp) {
-              // Only users with events not yet seen, by _id (the indexed lookup), every 25 ms.
+              // Only users with events not yet seen, by user_id (indexed; under partition ownership the
+              // documents are keyed `<user>|<epoch>`), every 25 ms.
               const waiting = ledger.usersWaiting();
               for (let i = 0; i < waiting.length; i += 500) {
                 const ids = waiting.slice(i, i + 500);
                 const docs = yield* Effect.promise(() =>
                   db
                     .collection("user_stats")
-                    .find({ _id: { $in: ids } } as never, {
-                      projection: { user_id: 1, "stats.total_watched": 1 },
-                    })
+                    .find(
+                      { user_id: { $in: ids } },
+                      {
+                        projection: { user_id: 1, "stats.total_watched": 1 },
+                      },
+                    )
                     .toArray(),
                 );
                 const now = performance.now();
