@@ -16,13 +16,12 @@
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { EventLog, toOutgoingMessage, WatchlistStore } from "@cinematch/adapters";
 import { EventLogKafka } from "@cinematch/adapters/kafka";
 import { MongoDatabaseLive, WatchlistStoreMongo } from "@cinematch/adapters/mongo";
-import { readMovieLensMovies, readMovieLensRatings, replayPlan } from "@cinematch/cli";
-import { CURRENT_SCHEMA_VERSION, evolveAll, type Film, type MovieAdded } from "@cinematch/domain";
+import { benchAddEvent, readMovieLensFolder, replayPlan } from "@cinematch/cli";
+import { evolveAll } from "@cinematch/domain";
 import { Effect, Layer } from "effect";
 import kafkajs from "kafkajs";
 
@@ -51,28 +50,8 @@ const mongoUrlOf = (suffix: string) => {
   return url.toString();
 };
 
-const films = new Map<number, Film>();
-for (const film of readMovieLensMovies(
-  readFileSync(`${shared}/data/movielens-small/movies.csv`, "utf8"),
-  "movies.csv",
-).films)
-  films.set(film.movielens_id, film.entry.film);
-const ratings = readMovieLensRatings(
-  readFileSync(`${shared}/data/movielens-small/ratings.csv`, "utf8"),
-  "ratings.csv",
-);
-const plan = replayPlan(ratings.ratings, films, Date.now(), { limit: N }).events;
-const addEvent = (user_id: string, movie: Film, at: number, rating?: number): MovieAdded => ({
-  event_type: "ADD",
-  schema_version: CURRENT_SCHEMA_VERSION,
-  event_id: randomUUID(),
-  user_id,
-  occurred_at: Date.now(),
-  movie,
-  added_at: at,
-  watched_at: at,
-  ...(rating === undefined ? {} : { rating }),
-});
+const { films, ratings } = readMovieLensFolder(`${shared}/data/movielens-small`);
+const plan = replayPlan(ratings, films, Date.now(), { limit: N }).events;
 
 const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : "n/a");
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -265,7 +244,7 @@ const program = Effect.gen(function* () {
   console.error(
     `instances bench: topic ${topic} (${PARTITIONS} partitions), ${plan.length} MovieLens ADD events`,
   );
-  const events = plan.map((e) => addEvent(e.user_id, e.movie, e.at, e.rating));
+  const events = plan.map((e) => benchAddEvent(e.user_id, e.movie, e.at, e.rating));
   // Entries first (the user-stats runner reads them), then the events.
   yield* Effect.forEach(
     events,
@@ -295,7 +274,7 @@ const program = Effect.gen(function* () {
           topic,
           Array.from({ length: count }, () => {
             const e = plan[next++ % plan.length]!;
-            return toOutgoingMessage(addEvent(`${e.user_id}-pause`, e.movie, e.at, e.rating));
+            return toOutgoingMessage(benchAddEvent(`${e.user_id}-pause`, e.movie, e.at, e.rating));
           }),
         )
         .pipe(Effect.asVoid),
