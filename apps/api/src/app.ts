@@ -24,6 +24,7 @@ import { makeHttpMetrics } from "./http/metrics.ts";
 import { makeOpenApiDocument } from "./http/openapi.ts";
 import type { Route } from "./http/route.ts";
 import { makeRequestListener } from "./http/server.ts";
+import { makeAdmission } from "./http/admission.ts";
 import { makeStaticFiles } from "./http/static.ts";
 import { makeRoutes, type ReadinessCheck } from "./routes/routes.ts";
 import { makeBacklogGauge } from "./services/backlog-gauge.ts";
@@ -171,6 +172,15 @@ export const makeApiListener = (
       maxBodyBytes: config.maxBodyBytes,
       trustProxy: config.trustProxy,
       deadlineMs: config.requestDeadlineMs,
+      ...(config.maxConcurrentRequests > 0
+        ? {
+            admission: makeAdmission({
+              slots: config.maxConcurrentRequests,
+              // A handler still running this long after its deadline is on a hung connection.
+              holdAtMostMs: Math.max(5_000, 4 * config.requestDeadlineMs),
+            }),
+          }
+        : {}),
       authenticate: auth.authenticate,
       metrics,
       staticFiles: makeStaticFiles(config.webDist, { sourceMaps: config.serveSourceMaps }),

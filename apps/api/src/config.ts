@@ -44,6 +44,8 @@ export interface ApiConfig {
   readonly metricsScrapeWaitMs: number;
   /** Longest a request may take before it is answered 503 with Retry-After (0: no bound). */
   readonly requestDeadlineMs: number;
+  /** Requests in their handlers at once; the rest wait for a slot until their deadline (0: no bound). */
+  readonly maxConcurrentRequests: number;
   /** Longest a write waits for its immediate publication (then the relay takes over). */
   readonly publishTimeoutMs: number;
   /** How long a MongoDB operation looks for a reachable server before it fails. */
@@ -91,6 +93,7 @@ export const defaultApiConfig: ApiConfig = {
   eventsPartitions: 6,
   trustProxy: false,
   requestDeadlineMs: 1_500,
+  maxConcurrentRequests: 64,
   publishTimeoutMs: 1_000,
   storeSelectionTimeoutMs: 1_000,
   metricsToken: Option.none(),
@@ -161,6 +164,7 @@ export const apiConfigFromEnv: Effect.Effect<ApiConfig, ConfigError.ConfigError>
     eventsPartitions: yield* int("CINEMATCH_EVENTS_PARTITIONS", d.eventsPartitions, 1, 1000),
     trustProxy: yield* Config.boolean("CINEMATCH_TRUST_PROXY").pipe(Config.withDefault(d.trustProxy)),
     requestDeadlineMs: yield* int("CINEMATCH_REQUEST_DEADLINE_MS", d.requestDeadlineMs, 0),
+    maxConcurrentRequests: yield* int("CINEMATCH_MAX_CONCURRENT_REQUESTS", d.maxConcurrentRequests, 0),
     publishTimeoutMs: yield* int("CINEMATCH_PUBLISH_TIMEOUT_MS", d.publishTimeoutMs, 1),
     storeSelectionTimeoutMs: yield* int(
       "CINEMATCH_STORE_SELECTION_TIMEOUT_MS",

@@ -7,6 +7,7 @@ import { SECURITY_HEADERS } from "./hardening.ts";
 import type { HttpMetrics } from "./metrics.ts";
 import type { Caller, Reply, Route } from "./route.ts";
 import { makeRouter } from "./router.ts";
+import type { Admission } from "./admission.ts";
 import type { StaticFile } from "./static.ts";
 
 export interface RequestListenerOptions<R> {
@@ -16,12 +17,24 @@ export interface RequestListenerOptions<R> {
   readonly trustProxy: boolean;
   /** Longest a request may take before it is answered 503 (0: no bound). */
   readonly deadlineMs: number;
+  /** Bounds the handlers running at once (every route but `UNBOUNDED_ROUTES`); none: no bound. */
+  readonly admission?: Admission;
   readonly authenticate: (token: string, nowMs: number) => Either.Either<Caller, string>;
   readonly metrics: HttpMetrics;
   readonly staticFiles?: (pathname: string, acceptsHtml: boolean) => Promise<StaticFile | undefined>;
 }
 
 const JSON_TYPE = "application/json; charset=utf-8";
+
+/** Routes that touch no store, or hold a stream open: they never wait for an admission slot. */
+const UNBOUNDED_ROUTES: ReadonlySet<string> = new Set([
+  "health",
+  "ready",
+  "metrics",
+  "openapi",
+  "docs",
+  "live",
+]);
 
 const errorText = (body: ErrorBody) => JSON.stringify(body);
 
@@ -239,7 +252,18 @@ export const makeRequestListener = <R>(options: RequestListenerOptions<R>) => {
         }
         body = decoded.right;
       }
-      return yield* route.handler({ params, query: decodedQuery, body, caller, ip: clientIp(req), req, res });
+      const handler = route.handler({
+        params,
+        query: decodedQuery,
+        body,
+        caller,
+        ip: clientIp(req),
+        req,
+        res,
+      });
+      return yield* options.admission === undefined || UNBOUNDED_ROUTES.has(route.name)
+        ? handler
+        : options.admission.admit(handler);
     }).pipe(
       // A write cut off here may still complete: it was not acknowledged, and a retry finds it
       // (adding again answers already_present), so nothing is counted twice.
