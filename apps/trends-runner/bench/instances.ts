@@ -18,7 +18,7 @@ import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { EventLog, toOutgoingMessage, WatchlistStore } from "@cinematch/adapters";
-import { EventLogKafka } from "@cinematch/adapters/kafka";
+import { bareConsumeRate, EventLogKafka } from "@cinematch/adapters/kafka";
 import { MongoDatabaseLive, WatchlistStoreMongo } from "@cinematch/adapters/mongo";
 import { benchAddEvent, readMovieLensFolder, replayPlan } from "@cinematch/cli";
 import { evolveAll } from "@cinematch/domain";
@@ -145,30 +145,8 @@ const throughput = async (kind: Kind, count: number, entriesDb: string) => {
   }
 };
 
-const rawRate = async () => {
-  const consumer = kafka.consumer({ groupId: `${run}-raw`, maxWaitTimeInMs: 100 });
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
-  let seen = 0;
-  let joined = 0;
-  let last = 0;
-  consumer.on(consumer.events.GROUP_JOIN, () => {
-    joined = performance.now();
-  });
-  await new Promise<void>((resolve) => {
-    void consumer.run({
-      autoCommit: false,
-      partitionsConsumedConcurrently: PARTITIONS,
-      eachBatch: async ({ batch }) => {
-        seen += batch.messages.length;
-        last = performance.now();
-        if (seen >= N) resolve();
-      },
-    });
-  });
-  await consumer.disconnect();
-  return (N / Math.max(last - joined, 1)) * 1000;
-};
+const rawRate = () =>
+  bareConsumeRate({ brokers, topic, groupId: `${run}-raw`, partitions: PARTITIONS, expected: N });
 
 /** Partition numbers an instance's log shows it writing, with the instant of its last write to each. */
 const writesOf = (instance: Instance) => {
