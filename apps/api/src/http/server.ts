@@ -1,11 +1,12 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { IdGenerator } from "@cinematch/adapters";
-import { decoderFor, type ErrorBody, jsonDecoderFor } from "@cinematch/domain";
-import { Cause, Clock, Duration, Effect, Either, Exit, Fiber, Option, Runtime, type Schema } from "effect";
-import { badRequest, HttpFailure, payloadTooLarge, unauthorized, validationFailed } from "./failure.ts";
+import type { ErrorBody } from "@cinematch/domain";
+import { Cause, Clock, Duration, Effect, Either, Exit, Fiber, Option, Runtime } from "effect";
+import { badRequest, HttpFailure, unauthorized, validationFailed } from "./failure.ts";
 import { SECURITY_HEADERS } from "./hardening.ts";
 import type { HttpMetrics } from "./metrics.ts";
 import type { Caller, Reply, Route } from "./route.ts";
+import { bearerOf, bodyParserOf, decoderOf, isJsonType, readBody } from "./request-parts.ts";
 import { makeRouter } from "./router.ts";
 import type { Admission } from "./admission.ts";
 import type { StaticFile } from "./static.ts";
@@ -98,73 +99,6 @@ const recover = (route: string) => (cause: Cause.Cause<unknown>) =>
       error_id,
     );
   });
-
-/** Reads the body up to `limit` bytes; more is 413 (Content-Length is checked before reading). */
-export const readBody = (req: IncomingMessage, limit: number) =>
-  Effect.async<Buffer, HttpFailure>((resume) => {
-    const declared = Number(req.headers["content-length"]);
-    if (Number.isFinite(declared) && declared > limit) {
-      resume(Effect.fail(payloadTooLarge(limit)));
-      return;
-    }
-    const chunks: Array<Buffer> = [];
-    let size = 0;
-    let done = false;
-    const finish = (effect: Effect.Effect<Buffer, HttpFailure>) => {
-      if (done) return;
-      done = true;
-      req.off("data", onData);
-      req.off("end", onEnd);
-      req.off("error", onError);
-      resume(effect);
-    };
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        req.pause();
-        finish(Effect.fail(payloadTooLarge(limit)));
-      } else chunks.push(chunk);
-    };
-    const onEnd = () => finish(Effect.succeed(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
-    const onError = () => finish(Effect.fail(badRequest("the request body could not be read")));
-    req.on("data", onData);
-    req.on("end", onEnd);
-    req.on("error", onError);
-  });
-
-const isJsonType = (type: string | undefined) =>
-  type === undefined || type === "" || type.includes("json") || type.startsWith("text/plain");
-
-const bearerOf = (header: string | undefined) => {
-  if (header === undefined) return undefined;
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-  return match?.[1];
-};
-
-const decoders = new WeakMap<
-  object,
-  (input: unknown) => Either.Either<unknown, { issues: ReadonlyArray<{ path: string; message: string }> }>
->();
-const decoderOf = (schema: Schema.Schema<unknown, unknown, never>, subject: string) => {
-  let decode = decoders.get(schema);
-  if (decode === undefined) {
-    decode = decoderFor(schema, subject);
-    decoders.set(schema, decode);
-  }
-  return decode;
-};
-const bodyParsers = new WeakMap<
-  object,
-  (text: string) => Either.Either<unknown, { issues: ReadonlyArray<{ path: string; message: string }> }>
->();
-const bodyParserOf = (schema: Schema.Schema<unknown, unknown, never>) => {
-  let parse = bodyParsers.get(schema);
-  if (parse === undefined) {
-    parse = jsonDecoderFor(schema, "request body");
-    bodyParsers.set(schema, parse);
-  }
-  return parse;
-};
 
 /** The node:http request listener: routing, auth, schema decoding, errors, metrics, static files. */
 export const makeRequestListener = <R>(options: RequestListenerOptions<R>) => {

@@ -4,7 +4,7 @@ import { Clock, Effect, Option } from "effect";
 import { HttpFailure, notFound } from "../http/failure.ts";
 import { json } from "../http/reply.ts";
 import { type Route, route } from "../http/route.ts";
-import { readBody } from "../http/server.ts";
+import { readBody } from "../http/request-parts.ts";
 import type { RouteDependencies, RouteServices } from "./dependencies.ts";
 import { errors } from "./shared.ts";
 

@@ -1,13 +1,12 @@
-import { encoderFor, USER_MOVIE_EVENTS_TOPIC, WatchlistEvent } from "@cinematch/domain";
+import { USER_MOVIE_EVENTS_TOPIC, type WatchlistEvent } from "@cinematch/domain";
 import { Chunk, Clock, Context, Deferred, Duration, Effect, Layer, Queue } from "effect";
-import {
-  EventLog,
-  type EventLogError,
-  type LogPosition,
-  type OutgoingMessage,
-} from "../event-log/EventLog.ts";
+import { EventLog, type EventLogError, type LogPosition } from "../event-log/EventLog.ts";
 import type { StoreUnavailable } from "../store-errors.ts";
 import { type PendingEvents, type PublishedEvent, WatchlistStore } from "../watchlist/WatchlistStore.ts";
+import { makeInFlightEntries } from "./in-flight.ts";
+import { mergeUserOutboxes, toOutgoingMessage } from "./outgoing.ts";
+
+export { mergeUserOutboxes, toOutgoingMessage } from "./outgoing.ts";
 
 /**
  * The publishing half of the outbox. A change and its pending event are written in one document
@@ -88,42 +87,6 @@ export class OutboxPublisher extends Context.Tag("@cinematch/adapters/OutboxPubl
   OutboxPublisherService
 >() {}
 
-const encodeEvent = encoderFor(WatchlistEvent);
-
-export const toOutgoingMessage = (event: WatchlistEvent): OutgoingMessage => ({
-  key: event.user_id,
-  value: JSON.stringify(encodeEvent(event)),
-  headers: {
-    event_id: event.event_id,
-    event_type: event.event_type,
-    schema_version: String(event.schema_version),
-  },
-});
-
-/**
- * Merges one user's outboxes into one sequence, oldest `occurred_at` first, never reordering the
- * events of one outbox (a clock that steps back cannot put a DELETE before its ADD).
- */
-export const mergeUserOutboxes = (
-  outboxes: ReadonlyArray<PendingEvents>,
-): Array<{ readonly entry_key: string; readonly event: WatchlistEvent }> => {
-  const cursors = outboxes.map(() => 0);
-  const merged: Array<{ entry_key: string; event: WatchlistEvent }> = [];
-  for (;;) {
-    let best = -1;
-    for (let i = 0; i < outboxes.length; i++) {
-      const candidate = outboxes[i]!.events[cursors[i]!];
-      if (candidate === undefined) continue;
-      const current = best < 0 ? undefined : outboxes[best]!.events[cursors[best]!];
-      if (current === undefined || candidate.occurred_at < current.occurred_at) best = i;
-    }
-    if (best < 0) return merged;
-    const outbox = outboxes[best]!;
-    merged.push({ entry_key: outbox.entry_key, event: outbox.events[cursors[best]!]! });
-    cursors[best]! += 1;
-  }
-};
-
 export const makeOutboxPublisher = (options: OutboxPublisherOptions = {}) =>
   Effect.gen(function* () {
     const store = yield* WatchlistStore;
@@ -141,17 +104,8 @@ export const makeOutboxPublisher = (options: OutboxPublisherOptions = {}) =>
     let failures = 0;
     let backlog = -1;
     let degraded = false;
-    /**
-     * Entries with events queued here or published and not yet cleared, with how many: the relay
-     * leaves them alone (it would publish them a second time). Also the relay's own claims.
-     */
-    const inFlight = new Map<string, number>();
-    const hold = (key: string) => inFlight.set(key, (inFlight.get(key) ?? 0) + 1);
-    const release = (key: string) => {
-      const count = (inFlight.get(key) ?? 1) - 1;
-      if (count <= 0) inFlight.delete(key);
-      else inFlight.set(key, count);
-    };
+    const inFlight = makeInFlightEntries();
+    const { hold, release } = inFlight;
     /** Entries a relay pass is publishing: a writer's newer events there wait for the relay too. */
     const claimed = new Set<string>();
     /**
@@ -161,14 +115,14 @@ export const makeOutboxPublisher = (options: OutboxPublisherOptions = {}) =>
      */
     const clearedDuringRead = new Set<Set<string>>();
 
-    const ensureTopicOnce = Effect.suspend(() =>
+    const ensureTopic = Effect.suspend(() =>
       topicReady
         ? Effect.void
-        : log.ensureTopic(topic, partitions).pipe(
-            Effect.tap(() => Effect.sync(() => (topicReady = true))),
-            // The topic may exist with another partition count (made by a runner): publish anyway.
-            Effect.catchAll((error) => Effect.logDebug("outbox: ensureTopic failed", error.message)),
-          ),
+        : log.ensureTopic(topic, partitions).pipe(Effect.tap(() => Effect.sync(() => (topicReady = true)))),
+    );
+    // The topic may exist with another partition count (made by a runner): publish anyway.
+    const ensureTopicOnce = ensureTopic.pipe(
+      Effect.catchAll((error) => Effect.logDebug("outbox: ensureTopic failed", error.message)),
     );
 
     const publishEvents = (events: ReadonlyArray<WatchlistEvent>) =>
@@ -366,11 +320,7 @@ export const makeOutboxPublisher = (options: OutboxPublisherOptions = {}) =>
 
     const service: OutboxPublisherService = {
       topic,
-      ensureTopic: Effect.suspend(() =>
-        topicReady
-          ? Effect.void
-          : log.ensureTopic(topic, partitions).pipe(Effect.tap(() => Effect.sync(() => (topicReady = true)))),
-      ),
+      ensureTopic,
       enqueue,
       publishBacklog,
       countBacklog: store.pendingCount.pipe(Effect.tap((count) => Effect.sync(() => (backlog = count)))),
