@@ -1,11 +1,15 @@
 /**
  * Instances benchmark on the real servers (part of `npm run bench`, after pipeline.ts).
  *
- * 1. Throughput with 1, 2 and 3 instances of each runner on one topic (CINEMATCH_BENCH_EVENTS
- *    MovieLens ADD events, default 20,000, 6 partitions), each instance its own process
- *    (`node apps/<runner>/src/main.ts`), a fresh consumer group and (trends) a fresh state database
- *    per count: events per second from the moment every instance has joined until the group has
- *    committed the whole topic. Beside it, in the same run: a bare kafkajs consumer over the topic.
+ * 1. Throughput with 1, 2 and 3 instances of each runner (6 partitions), each instance its own
+ *    process (`node apps/<runner>/src/main.ts`), with a fresh topic, consumer group and (trends) state
+ *    database per count. The instances start on the empty topic; once the group is stable with every
+ *    instance in it, the events are produced (trends: every MovieLens rating, CINEMATCH_BENCH_TRENDS_EVENTS,
+ *    default 100,000; user statistics: CINEMATCH_BENCH_EVENTS, default 20,000, whose entries are stored
+ *    first): events per second from the first send until the group has committed them all. Counting
+ *    from the join instead (over a topic filled beforehand) credits the first instance's head start to
+ *    the later ones: that gave 85x for 2 instances. Beside it, in the same run: the producer's own rate
+ *    (an upper bound on what this measures) and a bare kafkajs consumer over a filled topic.
  * 2. Rebalance pause: 3 trends instances under a steady stream (CINEMATCH_BENCH_PAUSE_RATE events/s,
  *    default 200); one is SIGKILLed; the time until every partition it owned has a state write by
  *    another instance (read from their logs), with the default session timeout (10 s) and the
@@ -28,6 +32,7 @@ import kafkajs from "kafkajs";
 const root = fileURLToPath(new URL("../../../", import.meta.url));
 const shared = process.env.CINEMATCH_SHARED_DIR ?? `${root}../shared`;
 const N = Number(process.env.CINEMATCH_BENCH_EVENTS ?? 20_000);
+const N_TRENDS = Number(process.env.CINEMATCH_BENCH_TRENDS_EVENTS ?? 100_000);
 const PAUSE_RATE = Number(process.env.CINEMATCH_BENCH_PAUSE_RATE ?? 200);
 const PARTITIONS = 6;
 
@@ -44,6 +49,7 @@ if (!process.env.KAFKA_BOOTSTRAP_SERVERS || !process.env.MONGODB_URL) {
 const brokers = process.env.KAFKA_BOOTSTRAP_SERVERS!.split(",").map((b) => b.trim());
 const run = `bench-inst-${Date.now().toString(36)}-${randomUUID().slice(0, 6)}`;
 const topic = `${run}-events`;
+const topicOf = (name: string) => `${run}-${name}`;
 const mongoUrlOf = (suffix: string) => {
   const url = new URL(process.env.MONGODB_URL!);
   url.pathname = `/${run.replaceAll("-", "_")}_${suffix}`;
@@ -51,7 +57,7 @@ const mongoUrlOf = (suffix: string) => {
 };
 
 const { films, ratings } = readMovieLensFolder(`${shared}/data/movielens-small`);
-const plan = replayPlan(ratings, films, Date.now(), { limit: N }).events;
+const plan = replayPlan(ratings, films, Date.now(), { limit: Math.max(N, N_TRENDS) }).events;
 
 const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : "n/a");
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -98,14 +104,21 @@ const waitUntil = async (what: string, check: () => boolean | Promise<boolean>, 
 };
 
 /** Whether the group has committed every record of the topic. */
-const drained = async (groupId: string) => {
-  const ends = await admin.fetchTopicOffsets(topic);
-  const committed = (await admin.fetchOffsets({ groupId, topics: [topic] }))[0]?.partitions ?? [];
+const drained = async (groupId: string, of = topic) => {
+  const ends = await admin.fetchTopicOffsets(of);
+  const committed = (await admin.fetchOffsets({ groupId, topics: [of] }))[0]?.partitions ?? [];
   return ends.every((end) => committed.find((c) => c.partition === end.partition)?.offset === end.offset);
 };
 
-const envFor = (kind: Kind, groupId: string, database: string, instance: string, sessionMs = 10_000) => ({
-  CINEMATCH_EVENTS_TOPIC: topic,
+const envFor = (
+  kind: Kind,
+  groupId: string,
+  database: string,
+  instance: string,
+  sessionMs = 10_000,
+  of = topic,
+) => ({
+  CINEMATCH_EVENTS_TOPIC: of,
   CINEMATCH_EVENTS_PARTITIONS: String(PARTITIONS),
   MONGODB_URL: database,
   CINEMATCH_INSTANCE_ID: instance,
@@ -122,31 +135,53 @@ const envFor = (kind: Kind, groupId: string, database: string, instance: string,
       }),
 });
 
-/** Events/s of `count` instances of `kind` over the whole topic, from all joined to all committed. */
-const throughput = async (kind: Kind, count: number, entriesDb: string) => {
-  const groupId = `${run}-${kind}-${count}`;
-  // Trends: a fresh state database per count (empty watchlist: its bootstrap counts nothing).
-  const database = kind === "trends-runner" ? mongoUrlOf(`trends_${count}`) : entriesDb;
-  const instances = Array.from({ length: count }, (_, i) =>
-    startInstance(kind, envFor(kind, groupId, database, `${kind}-${count}-${i + 1}`)),
+/** Whether the group is stable with exactly `count` members, each holding partitions. */
+const stableWith = async (groupId: string, count: number) => {
+  const group = (await admin.describeGroups([groupId])).groups[0];
+  return (
+    group?.state === "Stable" &&
+    group.members.length === count &&
+    group.members.every((member) => member.memberAssignment.length > 0)
   );
-  const marker = kind === "trends-runner" ? "trends runner consuming" : "user-stats runner consuming";
-  try {
-    await waitUntil(
-      `${count} ${kind} joining`,
-      () => instances.every((i) => i.output().includes(marker)),
-      120_000,
-    );
-    const started = performance.now();
-    await waitUntil(`${count} ${kind} draining the topic`, () => drained(groupId));
-    return N / ((performance.now() - started) / 1000);
-  } finally {
-    await stopAll(instances);
-  }
 };
 
+interface Throughput {
+  readonly rate: number;
+  readonly produceRate: number;
+}
+
+/**
+ * Events/s of `count` instances of `kind`: started on an empty topic, the events produced once the
+ * group is stable, from the first send until the group has committed every event.
+ */
+const throughput =
+  (publishTo: (of: string, count: number) => Promise<number>, ensure: (of: string) => Promise<void>) =>
+  async (kind: Kind, count: number, entriesDb: string): Promise<Throughput> => {
+    const events = kind === "trends-runner" ? N_TRENDS : N;
+    const groupId = `${run}-${kind}-${count}`;
+    const of = topicOf(`${kind}-${count}`);
+    await ensure(of);
+    // Trends: a fresh state database per count (empty watchlist: its bootstrap counts nothing).
+    const database = kind === "trends-runner" ? mongoUrlOf(`trends_${count}`) : entriesDb;
+    const instances = Array.from({ length: count }, (_, i) =>
+      startInstance(kind, envFor(kind, groupId, database, `${kind}-${count}-${i + 1}`, 10_000, of)),
+    );
+    try {
+      await waitUntil(`${count} ${kind} stable in the group`, () => stableWith(groupId, count), 120_000);
+      const started = performance.now();
+      const producedIn = await publishTo(of, events);
+      await waitUntil(`${count} ${kind} draining the topic`, () => drained(groupId, of));
+      return {
+        rate: events / ((performance.now() - started) / 1000),
+        produceRate: events / (producedIn / 1000),
+      };
+    } finally {
+      await stopAll(instances);
+    }
+  };
+
 const rawRate = () =>
-  bareConsumeRate({ brokers, topic, groupId: `${run}-raw`, partitions: PARTITIONS, expected: N });
+  bareConsumeRate({ brokers, topic, groupId: `${run}-raw`, partitions: PARTITIONS, expected: N_TRENDS });
 
 /** Partition numbers an instance's log shows it writing, with the instant of its last write to each. */
 const writesOf = (instance: Instance) => {
@@ -223,24 +258,36 @@ const program = Effect.gen(function* () {
     `instances bench: topic ${topic} (${PARTITIONS} partitions), ${plan.length} MovieLens ADD events`,
   );
   const events = plan.map((e) => benchAddEvent(e.user_id, e.movie, e.at, e.rating));
+  const messages = events.map(toOutgoingMessage);
   // Entries first (the user-stats runner reads them), then the events.
   yield* Effect.forEach(
-    events,
+    events.slice(0, N),
     (event) =>
       store.commit({ expected_version: undefined, state: evolveAll(undefined, [event])!, events: [event] }),
     { concurrency: 16, discard: true },
   );
-  for (let i = 0; i < events.length; i += 2000) {
-    yield* log.publish(topic, events.slice(i, i + 2000).map(toOutgoingMessage));
-  }
+  /** Sends the first `count` events to `of` in batches of 2,000, four at a time; ms taken. */
+  const publishTo = (of: string, count: number) => {
+    const startedAt = performance.now();
+    const batches: Array<ReadonlyArray<(typeof messages)[number]>> = [];
+    for (let i = 0; i < count; i += 2000) batches.push(messages.slice(i, Math.min(i + 2000, count)));
+    return Effect.runPromise(
+      Effect.forEach(batches, (batch) => log.publish(of, batch), { concurrency: 4, discard: true }),
+    ).then(() => performance.now() - startedAt);
+  };
+  const ensure = (of: string) => Effect.runPromise(log.ensureTopic(of, PARTITIONS));
+  yield* Effect.promise(() => publishTo(topic, N_TRENDS));
   const raw = yield* Effect.promise(rawRate);
   console.error(`instances bench: raw kafkajs ${fmt(raw)} msg/s`);
-  const rows: Array<{ kind: Kind; count: number; rate: number }> = [];
+  const measure = throughput(publishTo, ensure);
+  const rows: Array<{ kind: Kind; count: number } & Throughput> = [];
   for (const kind of ["trends-runner", "user-stats-runner"] as const) {
     for (const count of [1, 2, 3]) {
-      const rate = yield* Effect.promise(() => throughput(kind, count, mongoUrlOf("entries")));
-      console.error(`instances bench: ${count} × ${kind}: ${fmt(rate)} events/s`);
-      rows.push({ kind, count, rate });
+      const result = yield* Effect.promise(() => measure(kind, count, mongoUrlOf("entries")));
+      console.error(
+        `instances bench: ${count} × ${kind}: ${fmt(result.rate)} events/s (produced at ${fmt(result.produceRate)}/s)`,
+      );
+      rows.push({ kind, count, ...result });
     }
   }
   // The pause: new events on every partition while one instance dies (trends state only: no entries needed).
@@ -268,15 +315,17 @@ const program = Effect.gen(function* () {
   const one = (kind: Kind) => rows.find((r) => r.kind === kind && r.count === 1)!.rate;
   console.log("");
   console.log(
-    `## Runner instances on one topic (${N} MovieLens events, ${PARTITIONS} partitions, 2-core machine shared with other work)`,
+    `## Runner instances on one topic (trends ${N_TRENDS}, user statistics ${N} MovieLens events, ${PARTITIONS} partitions, 2-core machine)`,
   );
   console.log("");
-  console.log("| measured in one run | events/s | vs 1 instance | vs raw kafkajs |");
-  console.log("| --- | --- | --- | --- |");
-  console.log(`| bare kafkajs consumer (ceiling) | ${fmt(raw)} | | 1.00× |`);
+  console.log(
+    "| measured in one run | events/s | vs 1 instance | vs raw kafkajs | producer's rate in that row |",
+  );
+  console.log("| --- | --- | --- | --- | --- |");
+  console.log(`| bare kafkajs consumer over a filled topic (ceiling) | ${fmt(raw)} | | 1.00× | |`);
   for (const row of rows) {
     console.log(
-      `| ${row.count} × ${row.kind} | ${fmt(row.rate)} | ${fmt(row.rate / one(row.kind), 2)}× | ${fmt(row.rate / raw, 3)}× |`,
+      `| ${row.count} × ${row.kind} | ${fmt(row.rate)} | ${fmt(row.rate / one(row.kind), 2)}× | ${fmt(row.rate / raw, 3)}× | ${fmt(row.produceRate)}/s |`,
     );
   }
   console.log("");
