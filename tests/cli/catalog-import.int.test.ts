@@ -83,6 +83,25 @@ describe("importing into a real MongoDB-wire server", () => {
       aliases: ["The Intouchables"],
       ids: ["imdb-3869528693", "tmdb-77338", "tt1675434"],
       votes: { imdb: 557965 },
+      // Each file's own record, which the next import merges again from.
+      sources: [
+        {
+          film: { movie_id: "ml-2", title: "Intouchables", year: 2011, genres: ["Comedy", "Drama"] },
+          ids: ["tmdb-77338", "tt1675434"],
+        },
+        {
+          film: {
+            movie_id: "imdb-3869528693",
+            title: "The Intouchables",
+            year: 2011,
+            genres: ["Biography", "Comedy", "Drama"],
+            directors: ["Olivier Nakache"],
+            actors: ["François Cluzet", "Omar Sy", "Anne Le Ny", "Audrey Fleurot"],
+            runtime_minutes: 112,
+          },
+          votes: { imdb: 557965 },
+        },
+      ],
     });
   });
 

@@ -1,14 +1,14 @@
 import type { CatalogStore, WatchlistCommands, WatchlistStore } from "@cinematch/adapters";
-import type { CatalogRecord } from "@cinematch/domain";
+import type { SourceRecord } from "@cinematch/domain";
 import type { Layer } from "effect";
 import { commandOutput, parseCommandLine } from "../command-line/arguments.ts";
 import { EXIT_BAD_INPUT, EXIT_OK, EXIT_SERVER, EXIT_USAGE } from "../command-line/exit-codes.ts";
 import { type Environment, redactUrl, serverSetting, stackEnvPath } from "../command-line/servers.ts";
 import { applyToCatalog, type CatalogApplied } from "./apply.ts";
-import { type ImportedFilm, type MergeReport, mergeCatalogs } from "./merge.ts";
+import { type MergeReport, mergeCatalogs } from "./merge.ts";
 import { formatProblem } from "./problems.ts";
 import { makeProgress, type ProgressSink } from "./progress.ts";
-import { readSources } from "./reading.ts";
+import { type Reading, readSources } from "./reading.ts";
 import { plural, summary } from "./summary.ts";
 
 export const CATALOG_IMPORT_USAGE = `Usage: cinematch catalog import [--imdb FILE] [--movielens DIR] [options]
@@ -114,19 +114,20 @@ export const runCatalogImport = async (argv: ReadonlyArray<string>, io: CatalogI
     return EXIT_BAD_INPUT;
   }
 
-  // 2. Merge the two sources with the matcher.
-  let films: ReadonlyArray<ImportedFilm>;
+  // 2. How the two files pair up, for the summary (the catalog itself is merged in step 3).
   let report: MergeReport;
   if (reading.imdb.length > 0 && reading.movielens.length > 0) {
     progress.start("matching IMDB films to MovieLens", reading.imdb.length);
-    ({ films, report } = mergeCatalogs(reading.movielens, reading.links, reading.imdb, progress.update));
+    ({ report } = mergeCatalogs(reading.movielens, reading.links, reading.imdb, progress.update));
     progress.finish();
   } else {
-    ({ films, report } = mergeCatalogs(reading.movielens, reading.links, reading.imdb));
+    ({ report } = mergeCatalogs(reading.movielens, reading.links, reading.imdb));
   }
 
-  // 3. Match against the stored catalog, write what changed, move the entries of merged films.
-  const incoming = films.map((f) => withSourceIds(f, reading.ratingCounts));
+  // 3. Match against the stored catalog, write what changed, move the entries of merged films. The
+  // catalog merges each file's own records (not the pairs found above), so importing the files
+  // together or one at a time, in either order, gives the same catalog.
+  const incoming = sourceRecords(reading);
   let applied: CatalogApplied | undefined;
   if (mongoUrl !== undefined) {
     const outcome = await applyToCatalog(incoming, mongoUrl, io, progress);
@@ -143,25 +144,24 @@ export const runCatalogImport = async (argv: ReadonlyArray<string>, io: CatalogI
 };
 
 /**
- * An imported film as a catalog record: its other sources' ids as aliases (IMDB's `tt…` and TMDB's
- * from links.csv, the IMDB file's own id when it merged into a MovieLens film) and its popularity.
+ * Each file's films as source records: a MovieLens film with the IMDB (`tt…`) and TMDB ids of
+ * links.csv and its rating count, an IMDB film with its votes.
  */
-const withSourceIds = (film: ImportedFilm, ratingCounts: ReadonlyMap<number, number>): CatalogRecord => {
-  const link = film.movielens?.link;
-  const ids = [
-    ...(film.entry.ids ?? []),
-    ...(film.imdb?.id !== undefined && film.imdb.id !== film.entry.film.movie_id ? [film.imdb.id] : []),
-    ...(link === undefined ? [] : [link.imdb_id]),
-    ...(link?.tmdb_id === undefined ? [] : [`tmdb-${link.tmdb_id}`]),
-  ];
-  const ratings = film.movielens === undefined ? undefined : ratingCounts.get(film.movielens.id);
-  const votes = {
-    ...film.entry.votes,
-    ...(ratings === undefined ? {} : { movielens: ratings }),
-  };
-  return {
-    ...film.entry,
-    ...(ids.length === 0 ? {} : { ids }),
-    ...(Object.keys(votes).length === 0 ? {} : { votes }),
-  };
-};
+const sourceRecords = (reading: Reading): ReadonlyArray<SourceRecord> => [
+  ...reading.movielens.map((m) => {
+    const link = reading.links.get(m.movielens_id);
+    const ids = [
+      ...(m.entry.ids ?? []),
+      ...(link === undefined ? [] : [link.imdb_id]),
+      ...(link?.tmdb_id === undefined ? [] : [`tmdb-${link.tmdb_id}`]),
+    ];
+    const ratings = reading.ratingCounts.get(m.movielens_id);
+    const votes = { ...m.entry.votes, ...(ratings === undefined ? {} : { movielens: ratings }) };
+    return {
+      ...m.entry,
+      ...(ids.length === 0 ? {} : { ids }),
+      ...(Object.keys(votes).length === 0 ? {} : { votes }),
+    };
+  }),
+  ...reading.imdb.map((film) => film.entry),
+];

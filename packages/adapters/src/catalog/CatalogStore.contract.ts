@@ -65,6 +65,26 @@ export const catalogStoreContract = (
         expect(result.count).toBe(2);
       });
 
+      it("given a film merged from two sources, when upserted, then each source's record round-trips with it", async () => {
+        const merged: CatalogEntry = {
+          ...leon,
+          sources: [
+            {
+              film: { movie_id: "ml-293", title: "Professional, The", year: 1994 },
+              aliases: ["Léon"],
+              ids: ["tmdb-101", "tt0110413"],
+              votes: { movielens: 132 },
+            },
+            {
+              film: { movie_id: "imdb-1", title: "Léon: The Professional", year: 1994, runtime_minutes: 110 },
+              votes: { imdb: 1_000_000 },
+            },
+          ],
+        };
+        const all = await run((store) => Effect.zipRight(store.upsertMany([merged]), store.all));
+        expect(all).toEqual([merged]);
+      });
+
       it("given a changed film, when upserted again, then it is replaced and counted as updated", async () => {
         const changed: CatalogEntry = { film: { movie_id: "ml-1", title: "Toy Story", year: 1995 } };
         const result = await run((store) =>

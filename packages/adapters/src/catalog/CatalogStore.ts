@@ -1,4 +1,4 @@
-import type { Film, FilmVotes } from "@cinematch/domain";
+import type { Film, FilmVotes, SourceRecord } from "@cinematch/domain";
 import { Context, type Effect, type Option } from "effect";
 import type { StoreUnavailable } from "../store-errors.ts";
 
@@ -12,6 +12,8 @@ export interface CatalogEntry {
   readonly aliases?: ReadonlyArray<string>;
   readonly ids?: ReadonlyArray<string>;
   readonly votes?: FilmVotes;
+  /** The sources' own records, when the entry merges two or more (what later imports merge again from). */
+  readonly sources?: ReadonlyArray<SourceRecord>;
 }
 
 export interface UpsertSummary {

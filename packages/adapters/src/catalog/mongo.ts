@@ -7,8 +7,8 @@ import { StoreUnavailable } from "../store-errors.ts";
 import { type CatalogEntry, CatalogStore, type CatalogStoreService } from "./CatalogStore.ts";
 
 /**
- * `catalog`: `{ _id: movie_id, movie_id, title, year?, genres?, ..., aliases }` (the film's fields at
- * the top level, as before), and `catalog_meta` `{ _id: "catalog", revision }`, which every
+ * `catalog`: `{ _id: movie_id, movie_id, title, year?, genres?, ..., aliases, ids, votes?, sources? }`
+ * (the film's fields at the top level, as before; `sources` only on entries merged from several), and `catalog_meta` `{ _id: "catalog", revision }`, which every
  * `upsertMany` sets to a new value so API processes know to rebuild their matcher index. A fresh
  * value rather than `$inc`: FerretDB 1.24 can lose concurrent increments.
  */
@@ -16,20 +16,26 @@ export const CATALOG_COLLECTION = "catalog";
 export const CATALOG_META_COLLECTION = "catalog_meta";
 
 const Count = Schema.Int.pipe(Schema.nonNegative());
+const Extras = Schema.Struct({
+  aliases: Schema.optionalWith(Schema.Array(Schema.String), { exact: true }),
+  ids: Schema.optionalWith(Schema.Array(Schema.String), { exact: true }),
+  votes: Schema.optionalWith(
+    Schema.Struct({
+      imdb: Schema.optionalWith(Count, { exact: true }),
+      movielens: Schema.optionalWith(Count, { exact: true }),
+      us_gross_usd: Schema.optionalWith(Count, { exact: true }),
+    }),
+    { exact: true },
+  ),
+});
+/** A source's record inside an entry: `{ film, aliases?, ids?, votes? }`. */
+const StoredSource = Schema.extend(Schema.Struct({ film: Film }), Extras);
 const StoredFilm = Schema.extend(
   Film,
-  Schema.Struct({
-    aliases: Schema.optionalWith(Schema.Array(Schema.String), { exact: true }),
-    ids: Schema.optionalWith(Schema.Array(Schema.String), { exact: true }),
-    votes: Schema.optionalWith(
-      Schema.Struct({
-        imdb: Schema.optionalWith(Count, { exact: true }),
-        movielens: Schema.optionalWith(Count, { exact: true }),
-        us_gross_usd: Schema.optionalWith(Count, { exact: true }),
-      }),
-      { exact: true },
-    ),
-  }),
+  Schema.extend(
+    Extras,
+    Schema.Struct({ sources: Schema.optionalWith(Schema.Array(StoredSource), { exact: true }) }),
+  ),
 );
 
 export const makeCatalogStoreMongo = Effect.gen(function* () {
@@ -37,6 +43,7 @@ export const makeCatalogStoreMongo = Effect.gen(function* () {
   const films: Collection<Document> = db.collection(CATALOG_COLLECTION);
   const meta: Collection<Document> = db.collection(CATALOG_META_COLLECTION);
   const encodeFilm = Schema.encodeSync(Film);
+  const encodeSource = Schema.encodeSync(StoredSource);
   const decode = Schema.decodeUnknownEither(StoredFilm, { onExcessProperty: "ignore", errors: "all" });
   const decodeDoc = (doc: Document): Effect.Effect<CatalogEntry, StoreUnavailable> =>
     Either.match(decode(doc), {
@@ -47,12 +54,13 @@ export const makeCatalogStoreMongo = Effect.gen(function* () {
             message: `stored film ${String(doc._id)} does not fit its schema: ${ParseResult.TreeFormatter.formatErrorSync(error)}`,
           }),
         ),
-      onRight: ({ aliases, ids, votes, ...film }) =>
+      onRight: ({ aliases, ids, votes, sources, ...film }) =>
         Effect.succeed({
           film,
           ...(aliases === undefined || aliases.length === 0 ? {} : { aliases }),
           ...(ids === undefined || ids.length === 0 ? {} : { ids }),
           ...(votes === undefined ? {} : { votes }),
+          ...(sources === undefined || sources.length === 0 ? {} : { sources }),
         }),
     });
 
@@ -88,6 +96,9 @@ export const makeCatalogStoreMongo = Effect.gen(function* () {
               aliases: [...(entry.aliases ?? [])],
               ids: [...(entry.ids ?? [])],
               ...(entry.votes === undefined ? {} : { votes: { ...entry.votes } }),
+              ...(entry.sources === undefined || entry.sources.length === 0
+                ? {}
+                : { sources: entry.sources.map((source) => encodeSource(source)) }),
             },
             upsert: true,
           },

@@ -32,11 +32,21 @@ export interface FilmVotes {
   readonly us_gross_usd?: number;
 }
 
-/** A stored or incoming catalog film with what the catalog knows besides the `Film` snapshot. */
-export interface CatalogRecord extends CatalogItem {
+/** One source's record of a film (a MovieLens row with its links, an IMDB row, a demo film). */
+export interface SourceRecord extends CatalogItem {
   /** Every id a source gave this film, its own `movie_id` excepted. */
   readonly ids?: ReadonlyArray<string>;
   readonly votes?: FilmVotes;
+}
+
+/** A stored or incoming catalog film with what the catalog knows besides the `Film` snapshot. */
+export interface CatalogRecord extends SourceRecord {
+  /**
+   * The source records this entry was merged from, when there are two or more (an entry made from
+   * one source is that source). Every import merges again from all the sources stored and given,
+   * so the catalog depends on which sources were imported, never on the order they came in.
+   */
+  readonly sources?: ReadonlyArray<SourceRecord>;
 }
 
 /** A stored film merged into another: its watchlist entries must move to `into`. */
@@ -52,7 +62,7 @@ export interface Reconciliation {
   readonly changed: ReadonlyArray<CatalogRecord>;
   /** Stored ids that are now an alias of another film (in `from` order). */
   readonly retired: ReadonlyArray<RetiredId>;
-  /** Incoming films that were already in the catalog (by id or by title and year). */
+  /** Films the incoming records belong to that were already in the catalog (by id or by title and year). */
   readonly matched_stored: number;
   /** Films new to the catalog (several incoming entries of one new film count once). */
   readonly added: number;
@@ -100,6 +110,26 @@ const unionText = (lists: ReadonlyArray<ReadonlyArray<string> | undefined>): str
   return out;
 };
 
+/**
+ * Alternative titles once each as the matcher sees them (folded), the film's own title left out.
+ * The other sources' titles come before anyone's aliases, so a source's record merged alone and
+ * then again with others keeps the same spellings as when merged with them at once.
+ */
+const uniqueTitles = (title: string, lists: ReadonlyArray<ReadonlyArray<string> | undefined>): string[] => {
+  const seen = new Set([normalizeTitle(title)]);
+  const out: string[] = [];
+  for (const list of lists) {
+    for (const alias of list ?? []) {
+      const key = normalizeTitle(alias);
+      if (!seen.has(key)) {
+        seen.add(key);
+        out.push(alias);
+      }
+    }
+  }
+  return out;
+};
+
 const firstDefined = <A>(records: ReadonlyArray<CatalogRecord>, pick: (film: Film) => A | undefined) => {
   for (const record of records) {
     const value = pick(record.film);
@@ -117,7 +147,7 @@ const maxDefined = (values: ReadonlyArray<number | undefined>): number | undefin
  * One film from the entries found to be the same. `ordered` is most trusted first (the canonical
  * record leads); within a source, incoming before stored, so corrected data replaces old data.
  */
-const mergeGroup = (ordered: ReadonlyArray<CatalogRecord>): CatalogRecord => {
+const mergeGroup = (ordered: ReadonlyArray<SourceRecord>): SourceRecord => {
   const lead = ordered[0]!;
   const ids = [...new Set(ordered.flatMap(allIds))].sort(
     (a, b) => kindRank(a) - kindRank(b) || compare(a, b),
@@ -140,11 +170,10 @@ const mergeGroup = (ordered: ReadonlyArray<CatalogRecord>): CatalogRecord => {
     ...(runtime === undefined ? {} : { runtime_minutes: runtime }),
     ...(poster === undefined ? {} : { poster_path: poster }),
   };
-  const titleKey = normalizeTitle(film.title);
-  const aliases = unionText([
-    ...ordered.map((r) => r.aliases),
+  const aliases = uniqueTitles(film.title, [
     ordered.slice(1).map((r) => r.film.title),
-  ]).filter((alias) => normalizeTitle(alias) !== titleKey);
+    ...ordered.map((r) => r.aliases),
+  ]);
   const imdb = maxDefined(ordered.map((r) => r.votes?.imdb));
   const movielens = maxDefined(ordered.map((r) => r.votes?.movielens));
   const gross = maxDefined(ordered.map((r) => r.votes?.us_gross_usd));
@@ -174,6 +203,64 @@ const canonicalJson = (record: CatalogRecord): string =>
       : value,
   );
 
+/** A source record in the form it is merged and stored in (ids sorted, titles and genres once each). */
+export const normalizeSource = (record: SourceRecord): SourceRecord => mergeGroup([record]);
+
+interface MergeInput {
+  readonly record: SourceRecord;
+  /** The stored entries this source was part of (one; none when it is new). */
+  readonly storedIn: ReadonlyArray<string>;
+  readonly incoming: boolean;
+}
+
+/**
+ * Every source to merge: those of the stored entries (an entry without `sources` is its own one
+ * source), with an incoming record replacing the stored source of the same id (corrected data
+ * replaces old data), most trusted first. An entry merged before sources were kept (its `ids` name
+ * another source's film) is kept whole beside the incoming record, so none of its details are lost.
+ */
+const sourcesToMerge = (
+  stored: ReadonlyArray<CatalogRecord>,
+  incoming: ReadonlyArray<SourceRecord>,
+): ReadonlyArray<MergeInput> => {
+  const byKey = new Map<string, { record: SourceRecord; storedIn: string[]; incoming: boolean }>();
+  for (const entry of stored) {
+    const { sources, ...self } = entry;
+    const legacyMerge =
+      sources === undefined && (entry.ids ?? []).some((id) => ["ml", "imdb", "vega"].includes(idKind(id)));
+    for (const source of sources ?? [self]) {
+      const key = legacyMerge ? `stored:${entry.film.movie_id}` : source.film.movie_id;
+      const known = byKey.get(key);
+      if (known === undefined)
+        byKey.set(key, { record: normalizeSource(source), storedIn: [entry.film.movie_id], incoming: false });
+      else known.storedIn.push(entry.film.movie_id);
+    }
+  }
+  for (const record of incoming) {
+    const key = record.film.movie_id;
+    const known = byKey.get(key);
+    byKey.set(key, { record: normalizeSource(record), storedIn: known?.storedIn ?? [], incoming: true });
+  }
+  return [...byKey.values()].sort(
+    (a, b) =>
+      kindRank(a.record.film.movie_id) - kindRank(b.record.film.movie_id) ||
+      compare(a.record.film.movie_id, b.record.film.movie_id) ||
+      compare(canonicalJson(a.record), canonicalJson(b.record)),
+  );
+};
+
+/** A poster found for a stored entry (TMDB enrichment) stays when no source has one. */
+const withStoredPoster = (
+  merged: CatalogRecord,
+  storedEntries: ReadonlyArray<CatalogRecord>,
+): CatalogRecord => {
+  if (merged.film.poster_path !== undefined) return merged;
+  const poster = [...storedEntries]
+    .sort((a, b) => compare(a.film.movie_id, b.film.movie_id))
+    .find((e) => e.film.poster_path !== undefined)?.film.poster_path;
+  return poster === undefined ? merged : { ...merged, film: { ...merged.film, poster_path: poster } };
+};
+
 /**
  * Matches `incoming` films against the `stored` catalog and against each other, merges each film's
  * entries into one, and says what to write and which stored ids were merged away. Pure and
@@ -184,17 +271,7 @@ export const reconcileCatalog = (
   stored: ReadonlyArray<CatalogRecord>,
   incoming: ReadonlyArray<CatalogRecord>,
 ): Reconciliation => {
-  const records: Array<{ readonly record: CatalogRecord; readonly stored: boolean }> = [
-    ...incoming.map((record) => ({ record, stored: false })),
-    ...stored.map((record) => ({ record, stored: true })),
-  ];
-  // Most trusted first, so links (and the guard) are decided the same way whatever the input order.
-  records.sort(
-    (a, b) =>
-      kindRank(a.record.film.movie_id) - kindRank(b.record.film.movie_id) ||
-      compare(a.record.film.movie_id, b.record.film.movie_id) ||
-      Number(a.stored) - Number(b.stored),
-  );
+  const records = sourcesToMerge(stored, incoming);
 
   // Union-find over records, each group remembering its id per kind for the guard.
   const parent = records.map((_, i) => i);
@@ -293,21 +370,32 @@ export const reconcileCatalog = (
   const entries: CatalogRecord[] = [];
   const changed: CatalogRecord[] = [];
   const retired: RetiredId[] = [];
+  const intoOf = new Map<string, string>();
   let matched_stored = 0;
   let added = 0;
   for (const members of groups.values()) {
-    const merged = mergeGroup(members.map((i) => records[i]!.record));
+    const sources = members.map((i) => records[i]!.record);
+    const merged = withStoredPoster(
+      sources.length === 1 ? sources[0]! : { ...mergeGroup(sources), sources },
+      members.flatMap((i) => records[i]!.storedIn).map((id) => storedById.get(id)!),
+    );
     entries.push(merged);
     const before = storedById.get(merged.film.movie_id);
     if (before === undefined || !sameRecord(before, merged)) changed.push(merged);
-    const hasStored = members.some((i) => records[i]!.stored);
+    const hasStored = members.some((i) => records[i]!.storedIn.length > 0);
     if (!hasStored) added += 1;
     for (const i of members) {
-      const { record, stored: isStored } = records[i]!;
-      if (isStored && record.film.movie_id !== merged.film.movie_id)
-        retired.push({ from: record.film.movie_id, into: merged.film.movie_id });
-      if (!isStored && hasStored) matched_stored += 1;
+      const { record, storedIn } = records[i]!;
+      // A stored entry goes with the source it is named after (the others may have split off).
+      for (const from of storedIn) if (from === record.film.movie_id) intoOf.set(from, merged.film.movie_id);
     }
+    if (hasStored && members.some((i) => records[i]!.incoming)) matched_stored += 1;
+  }
+  const kept = new Set(entries.map((e) => e.film.movie_id));
+  for (const entry of stored) {
+    const from = entry.film.movie_id;
+    const into = intoOf.get(from);
+    if (!kept.has(from) && into !== undefined) retired.push({ from, into });
   }
   const byMovieId = (a: CatalogRecord, b: CatalogRecord) => compare(a.film.movie_id, b.film.movie_id);
   return {

@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { type CatalogRecord, idKind, reconcileCatalog } from "./reconcile.ts";
 
@@ -48,6 +49,10 @@ const titanicMl1953: CatalogRecord = { film: { movie_id: "ml-2157", title: "Tita
 
 const ids = (entries: ReadonlyArray<CatalogRecord>) => entries.map((e) => e.film.movie_id);
 
+/** Each step imported into the catalog the steps before it made. */
+const importInOrder = (steps: ReadonlyArray<ReadonlyArray<CatalogRecord>>) =>
+  steps.reduce<ReadonlyArray<CatalogRecord>>((stored, step) => reconcileCatalog(stored, step).entries, []);
+
 describe("reconciling a catalog", () => {
   describe("an empty catalog", () => {
     it("given films from one source, when reconciled, then each is new and written as given", () => {
@@ -74,6 +79,8 @@ describe("reconciling a catalog", () => {
         },
         ids: ["vega-11", "tmdb-680", "tt0110912"],
         votes: { imdb: 417_703, movielens: 324 },
+        // What the next import merges again from: each source's own record.
+        sources: [{ ...mlPulp, ids: ["tmdb-680", "tt0110912"] }, vegaPulp],
       });
       expect(result.retired).toEqual([{ from: "vega-11", into: "ml-296" }]);
       expect(result).toMatchObject({ added: 0, matched_stored: 1 });
@@ -94,11 +101,6 @@ describe("reconciling a catalog", () => {
       [[imdbPulp], [vegaPulp], [mlPulp]],
       [[mlPulp, imdbPulp, vegaPulp]],
     ];
-    const importInOrder = (steps: ReadonlyArray<ReadonlyArray<CatalogRecord>>) =>
-      steps.reduce<ReadonlyArray<CatalogRecord>>(
-        (stored, step) => reconcileCatalog(stored, step).entries,
-        [],
-      );
 
     it("given the same film from every source, when imported one after the other in any order, then the catalog is the same single entry", () => {
       const results = orders.map(importInOrder);
@@ -119,6 +121,93 @@ describe("reconciling a catalog", () => {
         expect(result.retired).toEqual([]);
         expect(result.entries).toEqual(stored);
       }
+    });
+  });
+
+  describe("a series whose demo title differs from MovieLens' and a sequel only one source has", () => {
+    // On the full files, importing IMDB before MovieLens left the demo's "Mad Max 2: The Road Warrior"
+    // apart from MovieLens' "The Road Warrior (Mad Max 2)", while the other order merged them: each
+    // import decided among the films stored so far. The catalog now merges again from every source.
+    const vega: ReadonlyArray<CatalogRecord> = [
+      {
+        film: {
+          movie_id: "vega-1",
+          title: "Mad Max 2: The Road Warrior",
+          year: 1982,
+          directors: ["George Miller"],
+        },
+      },
+      { film: { movie_id: "vega-2", title: "Mad Max", year: 1980 }, votes: { imdb: 36_548 } },
+      {
+        film: { movie_id: "vega-3", title: "Mad Max Beyond Thunderdome", year: 1985 },
+        votes: { imdb: 24_273 },
+      },
+      vegaPulp,
+      vegaAmelie,
+    ];
+    const movielens: ReadonlyArray<CatalogRecord> = [
+      { film: { movie_id: "ml-3702", title: "Mad Max", year: 1979 }, ids: ["tt0079501"] },
+      { film: { movie_id: "ml-3703", title: "The Road Warrior", year: 1981 }, aliases: ["Mad Max 2"] },
+      { film: { movie_id: "ml-3704", title: "Mad Max Beyond Thunderdome", year: 1985 } },
+      { film: { movie_id: "ml-122882", title: "Mad Max: Fury Road", year: 2015 } },
+      mlPulp,
+      mlAmelie,
+      titanicMl,
+      titanicMl1953,
+    ];
+    const imdb: ReadonlyArray<CatalogRecord> = [
+      { film: { movie_id: "imdb-68", title: "Mad Max: Fury Road", year: 2015, runtime_minutes: 120 } },
+      imdbPulp,
+      { film: { movie_id: "imdb-9", title: "Titanic", year: 1997, runtime_minutes: 194 } },
+    ];
+    const everything = [...vega, ...movielens, ...imdb];
+    const atOnce = reconcileCatalog([], everything).entries;
+
+    it("given the three sources imported one after the other, when in any of the six orders, then the catalog is the one made from all at once", () => {
+      const sources = [vega, movielens, imdb];
+      for (const [a, b, c] of [
+        [0, 1, 2],
+        [0, 2, 1],
+        [1, 0, 2],
+        [1, 2, 0],
+        [2, 0, 1],
+        [2, 1, 0],
+      ] as const) {
+        expect(importInOrder([sources[a]!, sources[b]!, sources[c]!]), `order ${a}${b}${c}`).toEqual(atOnce);
+      }
+      // The same film from several sources is one entry under the most trusted id.
+      expect(ids(atOnce)).toEqual(expect.arrayContaining(["ml-122882", "ml-296", "ml-3702", "ml-3704"]));
+      expect(ids(atOnce)).not.toEqual(expect.arrayContaining(["imdb-68"]));
+    });
+
+    it("given the records split into any steps in any order, when imported step by step, then the catalog is the one made from all at once", () => {
+      fc.assert(
+        fc.property(
+          fc.array(fc.nat({ max: 3 }), { minLength: everything.length, maxLength: everything.length }),
+          fc.shuffledSubarray([0, 1, 2, 3], { minLength: 4, maxLength: 4 }),
+          (stepOf, stepOrder) => {
+            const steps = stepOrder.map((step) => everything.filter((_, i) => stepOf[i] === step));
+            expect(importInOrder(steps)).toEqual(atOnce);
+          },
+        ),
+        { numRuns: 60 },
+      );
+    });
+
+    it("given the merged catalog, when any source is imported again, then nothing is written", () => {
+      for (const again of [vega, movielens, imdb, everything]) {
+        expect(reconcileCatalog(atOnce, again)).toMatchObject({ changed: [], retired: [], added: 0 });
+      }
+    });
+
+    it("given a poster TMDB gave a merged film, when its sources are imported again, then the poster stays", () => {
+      const poster = "https://image.tmdb.org/t/p/w342/pulp.jpg";
+      const withPoster = atOnce.map((e) =>
+        e.film.movie_id === "ml-296" ? { ...e, film: { ...e.film, poster_path: poster } } : e,
+      );
+      const result = reconcileCatalog(withPoster, [mlPulp, imdbPulp]);
+      expect(result.changed).toEqual([]);
+      expect(result.entries.find((e) => e.film.movie_id === "ml-296")?.film.poster_path).toBe(poster);
     });
   });
 
