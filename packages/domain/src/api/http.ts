@@ -105,7 +105,7 @@ export const UpdateMovieRequest = Schema.Struct({
       (body) =>
         body.rating !== undefined || body.watched_at !== undefined
           ? true
-          : { path: ["rating"], message: "give rating and/or watched_at" },
+          : { path: [], message: "give rating and/or watched_at" },
       { jsonSchema: { allOf: [{ anyOf: [{ required: ["rating"] }, { required: ["watched_at"] }] }] } },
     ),
   )

@@ -16,10 +16,55 @@ export class DecodeError extends Schema.TaggedError<DecodeError>()("DecodeError"
 }
 
 const toFieldIssues = (error: ParseResult.ParseError): ReadonlyArray<FieldIssue> =>
-  ParseResult.ArrayFormatter.formatErrorSync(error).map((issue) => ({
-    path: issue.path.map(String).join("."),
-    message: issue.message,
-  }));
+  readableIssues(
+    ParseResult.ArrayFormatter.formatErrorSync(error).map((issue) => ({
+      path: issue.path.map(String).join("."),
+      message: issue.message,
+    })),
+  );
+
+const EXPECTED = /^Expected (.+), actual (.+)$/su;
+
+/** How a type the schema printed reads to a person: `{ readonly rating?: ... }` is "a JSON object". */
+const typeInWords = (type: string): string => {
+  if (type.startsWith("{")) return "a JSON object";
+  if (type.startsWith("ReadonlyArray<") || type.startsWith("readonly [")) return "a JSON array";
+  if (type === "number" || type === "string" || type === "boolean") return `a ${type}`;
+  if (type === "null") return "null";
+  return "a value of another kind";
+};
+
+/** What was sent, briefly: no echo of a whole document. */
+const actualInWords = (actual: string): string => {
+  if (actual.startsWith("[")) return "an array";
+  if (actual.startsWith("{")) return "an object";
+  return actual.length > 40 ? `${actual.slice(0, 37)}...` : actual;
+};
+
+/**
+ * One issue per field, in words. The schema library reports a union field once per member
+ * ("Expected \"7d\", actual \"1y\"" three times, or "Expected null" beside the rating's own rule)
+ * and prints whole types for a body of the wrong shape; a client should read each field once.
+ */
+export const readableIssues = (issues: ReadonlyArray<FieldIssue>): ReadonlyArray<FieldIssue> => {
+  const byPath = new Map<string, string[]>();
+  for (const { path, message } of issues) byPath.set(path, [...(byPath.get(path) ?? []), message]);
+  return [...byPath].map(([path, messages]): FieldIssue => {
+    const expected = messages.map((m) => EXPECTED.exec(m));
+    // A rule of the field's own (a range, a format) says more than "it is not null".
+    const specific = messages.filter((_, i) => expected[i] === null);
+    if (specific.length > 0) return { path, message: [...new Set(specific)].join("; ") };
+    const types = [...new Set(expected.map((m) => m![1]!))];
+    const actual = actualInWords(expected[0]![2]!);
+    if (types.every((t) => t.startsWith('"'))) {
+      const choices = types.length === 1 ? types[0]! : `${types.slice(0, -1).join(", ")} or ${types.at(-1)}`;
+      return { path, message: `must be ${types.length === 1 ? "" : "one of "}${choices}, not ${actual}` };
+    }
+    const words = [...new Set(types.map(typeInWords))];
+    const choices = words.length === 1 ? words[0]! : `${words.slice(0, -1).join(", ")} or ${words.at(-1)}`;
+    return { path, message: `must be ${choices}, not ${actualInWords(actual)}` };
+  });
+};
 
 /** A decoder that reports all failing fields at once as a tagged `DecodeError`. */
 export const decoderFor = <A, I>(schema: Schema.Schema<A, I, never>, subject: string) => {
