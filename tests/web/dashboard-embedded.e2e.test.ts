@@ -16,7 +16,8 @@ import {
 } from "./support/flow.ts";
 import { startEmbeddedDefault, withProductLogs } from "./support/product.ts";
 
-const dashboard = dashboardForFile(startEmbeddedDefault);
+// Cheaper password hashing: these tests sign several users up on a shared 2-core machine.
+const dashboard = dashboardForFile(() => startEmbeddedDefault({ CINEMATCH_SCRYPT_N: "16384" }));
 const { open } = dashboard;
 
 describe("the dashboard on the embedded default", () => {
@@ -51,6 +52,66 @@ describe("the dashboard on the embedded default", () => {
     await waitForStat(carol.page, "total-watched", "1", "with polling only");
     const unexpected = carol.errors.filter((error) => !/\/live|ERR_CONNECTION_REFUSED/.test(error));
     expect(unexpected).toEqual([]);
+  }, 120_000);
+
+  it("given the server stops answering, when the page refreshes, then the badge and the trends say it cannot be reached, and both recover when it is back", async () => {
+    const dave = await open(DESKTOP);
+    const { page } = dave;
+    // No live stream, so the page polls; then the polls fail too, as with the process gone.
+    const isLive = (url: URL) => url.pathname === "/live";
+    const isTrends = (url: URL) => url.pathname.startsWith("/trends");
+    await page.route(isLive, (route) => route.abort("connectionrefused"));
+    await page.goto("/");
+    await page.getByTestId("trends-total").or(page.getByText("have not been computed yet")).waitFor({
+      timeout: LIVE_TIMEOUT_MS,
+    });
+    const hadTrends = (await page.getByTestId("trends-total").count()) > 0;
+    await page.route(isTrends, (route) => route.abort("connectionrefused"));
+    const badge = page.getByTestId("live-mode");
+    const offline = badge.and(page.locator(".offline"));
+    await offline.waitFor({ timeout: LIVE_TIMEOUT_MS });
+    expect(await badge.textContent()).toContain("Offline");
+    expect(await badge.getAttribute("title")).toContain("cannot be reached");
+    if (hadTrends) await page.getByTestId("trends-offline").waitFor();
+
+    await page.unroute(isTrends);
+    await offline.waitFor({ state: "detached", timeout: LIVE_TIMEOUT_MS });
+    expect(await badge.textContent()).toContain("Polling");
+    await expect.poll(() => page.getByTestId("trends-offline").count()).toBe(0);
+    const unexpected = dave.errors.filter((error) => !/ERR_CONNECTION_REFUSED|\/live|\/trends/.test(error));
+    expect(unexpected).toEqual([]);
+  }, 120_000);
+
+  it("given a film without a running time in her list, when she removes it and presses Undo, then the list says its time is unknown and it comes back with its rating", async () => {
+    const erin = await open(DESKTOP);
+    const { page } = erin;
+    await signUp(page, uniqueEmail("erin"));
+    await page.getByLabel("Search the catalog").fill("mad max 2");
+    await page
+      .getByRole("list", { name: "Search results" })
+      .getByRole("button", { name: /Road Warrior/ })
+      .first()
+      .click();
+    await page.getByLabel("Your rating").selectOption("8");
+    await page.getByRole("button", { name: "Add to my films" }).click();
+    const row = page.getByTestId("my-films").locator("li", { hasText: "Road Warrior" });
+    await row.getByTestId("no-runtime").waitFor();
+    expect(await row.getByTestId("no-runtime").textContent()).toContain("running time unknown");
+
+    await row.getByRole("button", { name: /^Remove / }).click();
+    await page
+      .getByTestId("films-status")
+      .getByText(/^Removed /)
+      .waitFor();
+    await page.getByText("Your list is empty").waitFor();
+    await page.getByTestId("films-status-action").click();
+    await page
+      .getByTestId("films-status")
+      .getByText(/^Put .* back/)
+      .waitFor();
+    await row.waitFor();
+    expect(await row.getByRole("combobox").inputValue()).toBe("8");
+    expectNoConsoleErrors(erin);
   }, 120_000);
 
   it("given a keyboard user on a phone-width screen, when she tabs through the trends screen, then every control is reachable with a visible focus and nothing is wider than the screen", async () => {

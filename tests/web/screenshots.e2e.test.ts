@@ -20,7 +20,8 @@ const outDir =
     ? join(repoRoot, "docs", "screenshots")
     : join(repoRoot, ".cache", "screenshots");
 
-const dashboard = dashboardForFile(startEmbeddedDefault);
+// Cheaper password hashing: these tests sign several users up on a shared 2-core machine.
+const dashboard = dashboardForFile(() => startEmbeddedDefault({ CINEMATCH_SCRYPT_N: "16384" }));
 const email = "ada@example.com";
 /** A film each width's run pushes up the top 10 (added once by the seed users). */
 const MOVERS = {
@@ -48,6 +49,27 @@ const shoot = async (page: Page, name: string, viewport: Viewport) => {
     await page.evaluate(() => document.documentElement.scrollWidth),
     `${name} width`,
   ).toBeLessThanOrEqual(viewport.width);
+  // Each chart's shown axis labels fit side by side (on a phone, month names ran into each other).
+  const crowded = await page.evaluate(() => {
+    const found: string[] = [];
+    for (const chart of document.querySelectorAll(".columns")) {
+      const shown = [...chart.querySelectorAll<HTMLElement>(".column-label")]
+        .filter((label) => getComputedStyle(label).visibility !== "hidden" && label.textContent?.trim())
+        .map((label) => {
+          const text = document.createRange();
+          text.selectNodeContents(label);
+          const box = text.getBoundingClientRect();
+          return { text: label.textContent, left: box.left, right: box.right };
+        });
+      shown.forEach((label, i) => {
+        const before = shown[i - 1];
+        if (before !== undefined && label.left < before.right - 0.5)
+          found.push(`${chart.getAttribute("aria-label")}: "${before.text}" runs into "${label.text}"`);
+      });
+    }
+    return found;
+  });
+  expect(crowded, `${name}: chart labels`).toEqual([]);
   const path = join(outDir, `${name}-${viewport.name}.png`);
   await page.screenshot({ path, fullPage: true, animations: "disabled", caret: "hide" });
   expect(statSync(path).size).toBeGreaterThan(10_000);

@@ -73,6 +73,21 @@ export interface RequestOptions {
   readonly signal?: AbortSignal;
 }
 
+// Whether the last request reached the server, for the header's badge: polling alone cannot tell a
+// quiet server from one that is gone.
+let reachable = true;
+const reachabilityListeners = new Set<(reachable: boolean) => void>();
+const noteReachable = (next: boolean) => {
+  if (next === reachable) return;
+  reachable = next;
+  for (const listener of reachabilityListeners) listener(next);
+};
+/** Calls `listener` whenever requests start or stop reaching the server; returns the unsubscribe. */
+export const onReachability = (listener: (reachable: boolean) => void): (() => void) => {
+  reachabilityListeners.add(listener);
+  return () => reachabilityListeners.delete(listener);
+};
+
 export const request = async <T>(path: string, options: RequestOptions = {}): Promise<ApiResult<T>> => {
   const headers: Record<string, string> = { accept: "application/json" };
   if (options.body !== undefined) headers["content-type"] = "application/json";
@@ -91,8 +106,11 @@ export const request = async <T>(path: string, options: RequestOptions = {}): Pr
     if (cause instanceof DOMException && cause.name === "AbortError") {
       return { ok: false, status: -1, message: "aborted", body: undefined };
     }
+    noteReachable(false);
     return { ok: false, status: 0, message: messageOf(0, undefined), body: undefined };
   }
+  // A proxy in front of a stopped API answers 502-504 itself: that is unreachable too.
+  noteReachable(response.status < 502 || response.status > 504);
   const text = await response.text().catch(() => "");
   let body: unknown;
   try {

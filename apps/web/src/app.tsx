@@ -1,6 +1,6 @@
 import type { ComponentChild } from "preact";
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
-import { myStats, type Session } from "./api.ts";
+import { myStats, onReachability, type Session } from "./api.ts";
 import { useHashRoute, useLatest } from "./hooks.ts";
 import { connectLive, type LiveMode } from "./live.ts";
 import { AuthScreen } from "./screens/auth.tsx";
@@ -16,10 +16,17 @@ const NAV = [
   { route: "/stats", label: "My statistics" },
 ] as const;
 
-const LIVE_LABEL: Record<LiveMode, string> = {
+const LIVE_LABEL: Record<LiveMode | "offline", string> = {
   connecting: "Connecting…",
   live: "Live",
   polling: "Refreshing every few seconds",
+  offline: "The server cannot be reached; trying again every few seconds",
+};
+const BADGE_TEXT: Record<LiveMode | "offline", string> = {
+  connecting: "…",
+  live: "Live",
+  polling: "Polling",
+  offline: "Offline",
 };
 
 export const App = () => {
@@ -30,6 +37,9 @@ export const App = () => {
   const [trendsTick, setTrendsTick] = useState(0);
   const [statsTick, setStatsTick] = useState(0);
   const [mode, setMode] = useState<LiveMode>("connecting");
+  const [reachable, setReachable] = useState(true);
+  useEffect(() => onReachability(setReachable), []);
+  const badge = reachable ? mode : "offline";
   const statsRequest = useRef(0);
   const mainRef = useRef<HTMLElement>(null);
 
@@ -123,7 +133,7 @@ export const App = () => {
   } else if (route === "/stats" && session) {
     screen = <StatsScreen stats={stats} />;
   } else {
-    screen = <TrendsScreen refreshTick={trendsTick} />;
+    screen = <TrendsScreen refreshTick={trendsTick} offline={!reachable} />;
   }
 
   return (
@@ -148,10 +158,10 @@ export const App = () => {
           </ul>
         </nav>
         <div class="account">
-          <span class={`live ${mode}`} data-testid="live-mode" title={LIVE_LABEL[mode]}>
+          <span class={`live ${badge}`} data-testid="live-mode" title={LIVE_LABEL[badge]} role="status">
             <span class="dot" aria-hidden="true" />
-            <span class="live-label">{mode === "live" ? "Live" : mode === "polling" ? "Polling" : "…"}</span>
-            <span class="visually-hidden">{`: ${LIVE_LABEL[mode]}`}</span>
+            <span class="live-label">{BADGE_TEXT[badge]}</span>
+            <span class="visually-hidden">{`: ${LIVE_LABEL[badge]}`}</span>
           </span>
           {session ? (
             <>

@@ -15,7 +15,14 @@ export interface Datum {
   readonly display?: string;
   /** A longer description for assistive technology and the tooltip. */
   readonly description?: string;
+  /** A label that may go unshown on a phone, to leave its neighbours room (half-step ratings). */
+  readonly minor?: boolean;
 }
+
+/** Past this many columns, every other label (counting back from the last) is minor on a phone. */
+const DENSE_COLUMNS = 12;
+const isMinor = (data: ReadonlyArray<Datum>, index: number): boolean =>
+  data[index]!.minor ?? (data.length > DENSE_COLUMNS && (data.length - 1 - index) % 2 === 1);
 
 /** Horizontal bars, one row per datum: label, bar, value. */
 export const BarList = ({ data, label }: { readonly data: ReadonlyArray<Datum>; readonly label: string }) => {
@@ -50,7 +57,7 @@ export const Columns = ({
   return (
     <div class="columns-scroll">
       <ol class="columns" aria-label={label} style={{ "--count": String(data.length) }}>
-        {data.map((d) => (
+        {data.map((d, index) => (
           <li key={d.key} title={d.description ?? `${d.label}: ${d.display ?? d.value}`}>
             <span class="column-value" aria-hidden="true">
               {showValues && d.value > 0 ? (d.display ?? d.value) : ""}
@@ -61,7 +68,7 @@ export const Columns = ({
                 style={{ height: `${(d.value / max) * 100}%` }}
               />
             </span>
-            <span class="column-label" aria-hidden="true">
+            <span class={isMinor(data, index) ? "column-label minor" : "column-label"} aria-hidden="true">
               {d.label}
             </span>
             <span class="visually-hidden">{d.description ?? `${d.label}: ${d.display ?? d.value}`}</span>

@@ -2,6 +2,7 @@ import { useState } from "preact/hooks";
 import type { Session } from "../api.ts";
 import { AddFilm } from "./films/add-film.tsx";
 import { FilmList } from "./films/film-list.tsx";
+import type { Say, StatusAction } from "./films/messages.ts";
 import type { StatsState } from "./stats.tsx";
 import { StatsSummary } from "./stats.tsx";
 
@@ -19,9 +20,13 @@ export const FilmsScreen = ({
   readonly refreshTick: number;
   readonly onUnauthorized: () => void;
 }) => {
-  const [status, setStatus] = useState<{ readonly text: string; readonly error: boolean } | null>(null);
+  const [status, setStatus] = useState<{
+    readonly text: string;
+    readonly error: boolean;
+    readonly action?: StatusAction | undefined;
+  } | null>(null);
   const [listVersion, setListVersion] = useState(0);
-  const say = (text: string, error = false) => setStatus({ text, error });
+  const say: Say = (text, error = false, action) => setStatus({ text, error, action });
   const changed = () => setListVersion((v) => v + 1);
 
   return (
@@ -42,6 +47,23 @@ export const FilmsScreen = ({
         data-testid="films-status"
       >
         {status?.text ?? ""}
+        {status?.action ? (
+          <>
+            {" "}
+            <button
+              type="button"
+              class="link"
+              data-testid="films-status-action"
+              onClick={() => {
+                const action = status.action;
+                setStatus(null);
+                action?.run();
+              }}
+            >
+              {status.action.label}
+            </button>
+          </>
+        ) : null}
       </p>
       <div class="grid films-grid">
         <AddFilm session={session} say={say} onAdded={changed} onUnauthorized={onUnauthorized} />

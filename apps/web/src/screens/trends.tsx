@@ -54,7 +54,14 @@ const initialWindow = (): TrendWindow => {
   return stored === "7d" || stored === "30d" || stored === "all" ? stored : "30d";
 };
 
-export const TrendsScreen = ({ refreshTick }: { readonly refreshTick: number }) => {
+export const TrendsScreen = ({
+  refreshTick,
+  offline,
+}: {
+  readonly refreshTick: number;
+  /** The server cannot be reached: what is shown is the last answer it gave. */
+  readonly offline: boolean;
+}) => {
   const [trendWindow, setWindow] = useState<TrendWindow>(initialWindow);
   const [state, setState] = useState<State>({ kind: "loading" });
   const latest = useRef(0);
@@ -62,6 +69,14 @@ export const TrendsScreen = ({ refreshTick }: { readonly refreshTick: number }) 
 
   useEffect(() => {
     const id = ++latest.current;
+    // The other windows are remembered too, so each has an earlier update to show rank changes
+    // against when the user switches to it (not only the window that happened to be on screen).
+    for (const other of WINDOWS) {
+      if (other.value === trendWindow) continue;
+      globalTrends(other.value).then((result) => {
+        if (result.ok && result.value.state === "ready") remember(other.value, result.value.value);
+      });
+    }
     globalTrends(trendWindow).then((result) => {
       if (id !== latest.current) return;
       if (!result.ok) {
@@ -99,6 +114,11 @@ export const TrendsScreen = ({ refreshTick }: { readonly refreshTick: number }) 
           by anyone.
         </Empty>
       ) : null}
+      {state.kind === "ready" && offline ? (
+        <p class="notice error" data-testid="trends-offline">
+          The server cannot be reached. These are the last figures it sent; they refresh when it is back.
+        </p>
+      ) : null}
       {state.kind === "ready" ? <TrendsView seen={state.seen} now={now} /> : null}
     </section>
   );
@@ -111,8 +131,7 @@ const TrendsView = ({ seen, now }: { readonly seen: Seen; readonly now: number }
     <>
       <p class="muted" data-testid="trends-updated">
         Updated <time dateTime={doc.updated_at}>{timeAgo(doc.updated_at, now)}</time> ·{" "}
-        <span data-testid="trends-total">{plural(doc.total_movies_analyzed, "film")}</span> added in this
-        window
+        <span data-testid="trends-total">{plural(doc.total_movies_analyzed, "add")}</span> in this window
       </p>
       <div class="grid">
         <CardOrEmpty
@@ -122,20 +141,23 @@ const TrendsView = ({ seen, now }: { readonly seen: Seen; readonly now: number }
           empty={ranked.length === 0 && "Nobody has added a film in this window yet."}
         >
           <ol class="top-list" data-testid="top-films">
-            {ranked.map(({ item, rank, change }) => {
+            {ranked.map(({ item, rank, tied, change }) => {
               const described = describeRankChange(change);
               return (
-                <li key={item.movie_id} data-movie-id={item.movie_id}>
+                <li key={item.movie_id} data-movie-id={item.movie_id} data-rank={rank}>
                   <span class="rank" aria-hidden="true">
-                    {rank}
+                    {tied ? `=${rank}` : rank}
                   </span>
                   <Poster movieId={item.movie_id} title={item.title} path={item.poster_path} />
                   <span class="top-title">
-                    <span class="visually-hidden">Number {rank}: </span>
+                    <span class="visually-hidden">
+                      {tied ? `Tied at number ${rank}: ` : `Number ${rank}: `}
+                    </span>
                     {item.title}
                   </span>
                   <span class="top-count" data-testid="top-count">
                     {plural(item.count, "add")}
+                    {tied ? <span class="tied"> · tied</span> : null}
                   </span>
                   <span class={`rank-change ${change.kind}`} title={described.label}>
                     <span aria-hidden="true">{described.symbol}</span>
@@ -145,6 +167,11 @@ const TrendsView = ({ seen, now }: { readonly seen: Seen; readonly now: number }
               );
             })}
           </ol>
+          {ranked.some((r) => r.tied) ? (
+            <p class="muted small" data-testid="ties-note">
+              Films with the same number of adds share a rank (=) and are listed by title.
+            </p>
+          ) : null}
         </CardOrEmpty>
         <BarListCard
           title="Trending genres"

@@ -28,27 +28,41 @@ export type RankChange =
 
 export interface Ranked<T> {
   readonly item: T;
+  /** Shared by films with the same count ("1, 2, 2, 4"), so a tie never looks like an order. */
   readonly rank: number;
+  /** Another film in the list has the same count. */
+  readonly tied: boolean;
   readonly change: RankChange;
 }
 
+/** 1-based ranks where equal counts share the better rank; without counts, list order. */
+const sharedRanks = (items: ReadonlyArray<{ readonly count?: number }>): ReadonlyArray<number> =>
+  items.map((item, index) =>
+    item.count === undefined
+      ? index + 1
+      : 1 + items.filter((other) => (other.count ?? 0) > item.count!).length,
+  );
+
 /**
- * Each film's rank (1-based) and how it moved since the previous update of the same window. A film
- * that was not in the previous top list is `new`; without a previous list every change is `unknown`.
+ * Each film's rank and how it moved since the previous update of the same window. A film that was
+ * not in the previous top list is `new`; without a previous list every change is `unknown`.
  */
-export const rankChanges = <T extends { readonly movie_id: string }>(
+export const rankChanges = <T extends { readonly movie_id: string; readonly count?: number }>(
   previous: ReadonlyArray<T> | undefined,
   current: ReadonlyArray<T>,
 ): ReadonlyArray<Ranked<T>> => {
-  const before = new Map(previous?.map((movie, index) => [movie.movie_id, index + 1]));
+  const previousRanks = previous === undefined ? [] : sharedRanks(previous);
+  const before = new Map(previous?.map((movie, index) => [movie.movie_id, previousRanks[index]!]));
+  const ranks = sharedRanks(current);
   return current.map((item, index): Ranked<T> => {
-    const rank = index + 1;
-    if (previous === undefined) return { item, rank, change: { kind: "unknown" } };
+    const rank = ranks[index]!;
+    const tied = ranks.filter((r) => r === rank).length > 1;
+    if (previous === undefined) return { item, rank, tied, change: { kind: "unknown" } };
     const was = before.get(item.movie_id);
-    if (was === undefined) return { item, rank, change: { kind: "new" } };
-    if (was > rank) return { item, rank, change: { kind: "up", by: was - rank } };
-    if (was < rank) return { item, rank, change: { kind: "down", by: rank - was } };
-    return { item, rank, change: { kind: "same" } };
+    if (was === undefined) return { item, rank, tied, change: { kind: "new" } };
+    if (was > rank) return { item, rank, tied, change: { kind: "up", by: was - rank } };
+    if (was < rank) return { item, rank, tied, change: { kind: "down", by: rank - was } };
+    return { item, rank, tied, change: { kind: "same" } };
   });
 };
 
@@ -216,3 +230,7 @@ export const fillPeriods = (periods: ReadonlyArray<Period>): ReadonlyArray<Perio
   for (let i = first; i <= last; i++) filled.push(byIndex.get(i) ?? { period: label(i), films: 0, hours: 0 });
   return filled;
 };
+
+/** Why "Best-rated directors" is empty: the runner ranks a director from two rated films on. */
+export const DIRECTORS_HINT =
+  "A director shows here once you have rated two of their films (directors are known for most catalog films).";

@@ -1,5 +1,7 @@
+import { MIN_RATED_FILMS_PER_DIRECTOR } from "@cinematch/domain";
 import { describe, expect, it } from "vitest";
 import {
+  DIRECTORS_HINT,
   describeRankChange,
   fillPeriods,
   formatHours,
@@ -69,6 +71,37 @@ describe("rank changes between two updates of a window", () => {
       expect(describeRankChange({ kind: "down", by: 1 }).symbol).toBe("▼1");
       expect(describeRankChange({ kind: "new" }).symbol).toBe("new");
     });
+  });
+});
+
+describe("a top 10 with ties", () => {
+  it("given films with equal counts, when ranked, then they share the better rank and are marked tied", () => {
+    const top = [
+      { movie_id: "a", count: 5 },
+      { movie_id: "b", count: 3 },
+      { movie_id: "c", count: 3 },
+      { movie_id: "d", count: 1 },
+    ];
+    expect(rankChanges(undefined, top).map((r) => [r.item.movie_id, r.rank, r.tied])).toEqual([
+      ["a", 1, false],
+      ["b", 2, true],
+      ["c", 2, true],
+      ["d", 4, false],
+    ]);
+  });
+
+  it("given ten films at one add each, when ranked, then all are tied first and none moved against the same list", () => {
+    const top = Array.from({ length: 10 }, (_, i) => ({ movie_id: `m${i}`, count: 1 }));
+    const ranked = rankChanges(top, [...top].reverse());
+    expect(ranked.every((r) => r.rank === 1 && r.tied)).toBe(true);
+    expect(ranked.every((r) => r.change.kind === "same")).toBe(true);
+  });
+});
+
+describe("the best-rated directors hint", () => {
+  it("given the runner's minimum of rated films per director, when the card is empty, then the hint says that number", () => {
+    const words = ["zero", "one", "two", "three", "four", "five"];
+    expect(DIRECTORS_HINT).toContain(`rated ${words[MIN_RATED_FILMS_PER_DIRECTOR]} of their films`);
   });
 });
 

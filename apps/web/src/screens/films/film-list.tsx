@@ -1,5 +1,13 @@
 import { useEffect, useRef, useState } from "preact/hooks";
-import { changeFilm, type EntryWire, listFilms, type Page, removeFilm, type Session } from "../../api.ts";
+import {
+  addFilm,
+  changeFilm,
+  type EntryWire,
+  listFilms,
+  type Page,
+  removeFilm,
+  type Session,
+} from "../../api.ts";
 import { LoadFailed, Loading } from "../../components/cards.tsx";
 import { Empty, Poster } from "../../components/charts.tsx";
 import { formatDate, formatRating, pageInfo } from "../../view/format.ts";
@@ -70,7 +78,26 @@ export const FilmList = ({
       say(`Could not remove ${filmLabel(entry.movie)}: ${result.message}`, true);
       return;
     }
-    say(`Removed ${filmLabel(entry.movie)} from your films.`);
+    // Undo adds it back as it was (rating and date watched); it counts as added again from now.
+    say(`Removed ${filmLabel(entry.movie)} from your films.`, false, {
+      label: "Undo",
+      run: () => restore(entry),
+    });
+    onChanged();
+  };
+
+  const restore = async (entry: EntryWire) => {
+    const result = await addFilm(session.token, {
+      movie_id: entry.movie.movie_id,
+      ...(entry.rating === undefined || entry.rating === null ? {} : { rating: entry.rating }),
+      watched_at: entry.watched_at,
+    });
+    if (!result.ok) {
+      if (result.status === 401) onUnauthorized();
+      say(`Could not put ${filmLabel(entry.movie)} back: ${result.message}`, true);
+      return;
+    }
+    say(`Put ${filmLabel(entry.movie)} back in your films.`);
     onChanged();
   };
 
@@ -92,7 +119,12 @@ export const FilmList = ({
                 <Poster movieId={film.movie_id} title={film.title} path={film.poster_path} size="tiny" />
                 <span class="film-main">
                   <span class="film-title">{filmLabel(film)}</span>
-                  <span class="muted">Watched {formatDate(entry.watched_at)}</span>
+                  <span class="muted">
+                    Watched {formatDate(entry.watched_at)}
+                    {film.runtime_minutes === undefined ? (
+                      <span data-testid="no-runtime"> · running time unknown, not counted in your hours</span>
+                    ) : null}
+                  </span>
                 </span>
                 <RatingSelect
                   id={`rating-${film.movie_id}`}

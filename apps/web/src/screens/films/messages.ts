@@ -4,4 +4,10 @@ import type { FilmWire } from "../../api.ts";
 
 export const filmLabel = (film: FilmWire) => (film.year ? `${film.title} (${film.year})` : film.title);
 
-export type Say = (text: string, error?: boolean) => void;
+/** Something the user can do about what the status line says (undo a removal). */
+export interface StatusAction {
+  readonly label: string;
+  readonly run: () => void;
+}
+
+export type Say = (text: string, error?: boolean, action?: StatusAction) => void;

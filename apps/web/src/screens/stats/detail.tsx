@@ -2,6 +2,7 @@ import type { StatsWire } from "../../api.ts";
 import { BarListCard, CardOrEmpty } from "../../components/cards.tsx";
 import { Card, Columns } from "../../components/charts.tsx";
 import {
+  DIRECTORS_HINT,
   formatDate,
   formatPercent,
   formatRating,
@@ -104,6 +105,7 @@ export const StatsDetail = ({ s }: { readonly s: StatsWire }) => {
             data={histogram.map((bin) => ({
               key: String(bin.rating),
               label: Number.isInteger(bin.rating) ? String(bin.rating) : "·",
+              minor: !Number.isInteger(bin.rating),
               value: bin.count,
               description: `rated ${formatRating(bin.rating)}: ${plural(bin.count, "film")}`,
             }))}
@@ -184,7 +186,7 @@ export const StatsDetail = ({ s }: { readonly s: StatsWire }) => {
         <CardOrEmpty
           title="Best-rated directors"
           id="directors"
-          empty={s.best_rated_directors.length === 0 && "Rate films with known directors to see them here."}
+          empty={s.best_rated_directors.length === 0 && DIRECTORS_HINT}
         >
           <DirectorsTable directors={s.best_rated_directors} />
         </CardOrEmpty>
