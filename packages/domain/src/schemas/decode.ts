@@ -55,6 +55,12 @@ export const readableIssues = (issues: ReadonlyArray<FieldIssue>): ReadonlyArray
     const specific = messages.filter((_, i) => expected[i] === null);
     if (specific.length > 0) return { path, message: [...new Set(specific)].join("; ") };
     const types = [...new Set(expected.map((m) => m![1]!))];
+    // One plain expectation ("Expected number, actual \"two\"") already reads well, and so does
+    // one the schema wrote in words ("Expected a number between 1870 and 2100, actual 1066").
+    const inWords = expected.findIndex((m) => /^an? /u.test(m![1]!));
+    if (inWords >= 0) return { path, message: messages[inWords]! };
+    if (types.length === 1 && !types[0]!.startsWith("{") && !types[0]!.includes("readonly"))
+      return { path, message: messages[0]! };
     const actual = actualInWords(expected[0]![2]!);
     if (types.every((t) => t.startsWith('"'))) {
       const choices = types.length === 1 ? types[0]! : `${types.slice(0, -1).join(", ")} or ${types.at(-1)}`;
