@@ -23,6 +23,7 @@ export * from "./trends-state/TrendsStateStore.ts";
 export * from "./trends-state/memory.ts";
 export * from "./ids/IdGenerator.ts";
 export * from "./config/env.ts";
+export * from "./process/log-line.ts";
 export * from "./process/run-main.ts";
 export * from "./ownership/PartitionOwnership.ts";
 export * from "./ownership/memory.ts";

@@ -1,4 +1,5 @@
 import { Cause, Effect, Exit, FiberId } from "effect";
+import { OneLineLogging } from "./log-line.ts";
 
 /**
  * Runs a long-lived program as this process: names the process (`ps` shows `name`), interrupts the
@@ -13,12 +14,14 @@ export const runMain = (
   options: { readonly forceAfterMs?: number } = {},
 ): void => {
   process.title = name;
-  const fiber = Effect.runFork(program);
+  const fiber = Effect.runFork(program.pipe(Effect.provide(OneLineLogging)));
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals) => {
     signals += 1;
     if (signals > 1) process.exit(130);
-    Effect.runSync(Effect.logInfo(`${name}: ${signal} received, shutting down`));
+    Effect.runSync(
+      Effect.logInfo(`${name}: ${signal} received, shutting down`).pipe(Effect.provide(OneLineLogging)),
+    );
     setTimeout(() => {
       process.stderr.write(`${name}: shutdown took too long, exiting\n`);
       process.exit(1);
@@ -30,9 +33,10 @@ export const runMain = (
   fiber.addObserver((exit) => {
     const clean = Exit.isSuccess(exit) || Cause.isInterruptedOnly(exit.cause);
     Effect.runSync(
-      clean
+      (clean
         ? Effect.logInfo(`${name}: stopped`)
-        : Effect.logError(`${name} stopped on a failure`, exit.cause),
+        : Effect.logError(`${name} stopped on a failure`, exit.cause)
+      ).pipe(Effect.provide(OneLineLogging)),
     );
     process.exit(clean ? 0 : 1);
   });
