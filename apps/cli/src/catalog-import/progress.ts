@@ -18,6 +18,17 @@ export interface Progress {
 
 const width = 30;
 
+const formatRate = (rate: number): string =>
+  rate >= 100 ? Math.round(rate).toLocaleString("en-US") : rate.toFixed(1);
+
+/** "45 s", "3 min 20 s", "1 h 5 min": rounded to what a person waiting needs. */
+export const formatDuration = (seconds: number): string => {
+  const s = Math.ceil(seconds);
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min ${s % 60} s`;
+  return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
+};
+
 export const makeProgress = (sink: ProgressSink, now: () => number = () => performance.now()): Progress => {
   let label = "";
   let total = 0;
@@ -26,10 +37,19 @@ export const makeProgress = (sink: ProgressSink, now: () => number = () => perfo
   let lastDraw = -Infinity;
   let lastQuarter = -1;
 
+  /** Steps a second so far and the time left at that rate, once there is a rate to tell. */
+  const pace = (done: number): string => {
+    const seconds = (now() - startedAt) / 1000;
+    if (done <= 0 || seconds < 0.5) return "";
+    const rate = done / seconds;
+    const left = Math.max(0, total - done) / rate;
+    return `, ${formatRate(rate)}/s${done < total ? `, ${formatDuration(left)} left` : ""}`;
+  };
+
   const bar = (done: number) => {
     const ratio = total === 0 ? 1 : Math.min(1, done / total);
     const filled = Math.round(ratio * width);
-    return `${label} [${"#".repeat(filled)}${".".repeat(width - filled)}] ${String(Math.floor(ratio * 100)).padStart(3)}% ${done}/${total}`;
+    return `${label} [${"#".repeat(filled)}${".".repeat(width - filled)}] ${String(Math.floor(ratio * 100)).padStart(3)}% ${done}/${total}${pace(done)}`;
   };
 
   return {
@@ -59,7 +79,7 @@ export const makeProgress = (sink: ProgressSink, now: () => number = () => perfo
       const quarter = total === 0 ? 4 : Math.floor((4 * done) / total);
       if (quarter > lastQuarter && quarter < 4) {
         lastQuarter = quarter;
-        sink.write(`${label}: ${done}/${total} (${quarter * 25}%)\n`);
+        sink.write(`${label}: ${done}/${total} (${quarter * 25}%${pace(done)})\n`);
       }
     },
     finish: (note) => {
