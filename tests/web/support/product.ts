@@ -10,7 +10,7 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { CatalogStore } from "@cinematch/adapters";
+import { type CatalogEntry, CatalogStore } from "@cinematch/adapters";
 import { CatalogStoreMongo, MongoDatabaseLive, MongoDatabase } from "@cinematch/adapters/mongo";
 import type { Film } from "@cinematch/domain";
 import { Effect, Layer } from "effect";
@@ -157,6 +157,8 @@ const withDatabase = <A, E>(url: string, body: Effect.Effect<A, E, CatalogStore 
 export interface RealStackOptions {
   /** Extra environment for all three processes. */
   readonly env?: Record<string, string>;
+  /** The catalog written before the processes start (default: `FIXTURE_CATALOG`, films without other ids). */
+  readonly catalog?: ReadonlyArray<CatalogEntry>;
 }
 
 export const startRealStack = async (options: RealStackOptions = {}): Promise<Product> => {
@@ -168,7 +170,9 @@ export const startRealStack = async (options: RealStackOptions = {}): Promise<Pr
   const mongoUrl = isolatedMongoUrl(mongo, run);
   await withDatabase(
     mongoUrl,
-    Effect.flatMap(CatalogStore, (catalog) => catalog.upsertMany(FIXTURE_CATALOG.map((film) => ({ film })))),
+    Effect.flatMap(CatalogStore, (catalog) =>
+      catalog.upsertMany(options.catalog ?? FIXTURE_CATALOG.map((film) => ({ film }))),
+    ),
   );
   const env = childEnv({
     KAFKA_BOOTSTRAP_SERVERS: kafka,
