@@ -19,7 +19,10 @@ import {
  *
  * The merged film takes its `movie_id` from the most trusted source present (MovieLens, whose ids the
  * replay uses, then IMDB, then the demo catalog), so the result does not depend on which import ran
- * first; every other id stays on the film as an alias, so importing again finds it by id.
+ * first; every other id stays on the film as an alias, so importing again finds it by id. An entry
+ * merged from several sources keeps their own records, and each import merges again from all the
+ * sources stored and given: which film a title joins is decided among the same records whatever
+ * the order they came in, so the catalog is the same for any order of the same imports.
  */
 
 /** Popularity counts from the sources, for the matcher's prior. The larger figure wins on merge. */
