@@ -115,7 +115,13 @@ describe.each([PHONE, DESKTOP])("the main screens at $name width ($width×$heigh
       await page.getByLabel("Search the catalog").fill("leon");
       await page.getByRole("list", { name: "Search results" }).getByRole("button").first().click();
       await page.getByLabel("Your rating").selectOption("9");
+      // Removing a film offers Undo in the status line: the screenshot shows it, then it is undone.
+      const first = page.getByTestId("my-films").locator("li").first();
+      await first.getByRole("button", { name: /^Remove / }).click();
+      await page.getByTestId("films-status-action").waitFor();
       await shoot(page, "films", viewport);
+      await page.getByTestId("films-status-action").click();
+      await page.getByTestId("films-status").getByText(/^Put .* back/).waitFor();
 
       await page.getByRole("link", { name: "My statistics" }).click();
       await page.getByRole("list", { name: "My top rated films" }).waitFor({ timeout: LIVE_TIMEOUT_MS });
