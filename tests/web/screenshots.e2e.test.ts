@@ -121,7 +121,10 @@ describe.each([PHONE, DESKTOP])("the main screens at $name width ($width×$heigh
       await page.getByTestId("films-status-action").waitFor();
       await shoot(page, "films", viewport);
       await page.getByTestId("films-status-action").click();
-      await page.getByTestId("films-status").getByText(/^Put .* back/).waitFor();
+      await page
+        .getByTestId("films-status")
+        .getByText(/^Put .* back/)
+        .waitFor();
 
       await page.getByRole("link", { name: "My statistics" }).click();
       await page.getByRole("list", { name: "My top rated films" }).waitFor({ timeout: LIVE_TIMEOUT_MS });
