@@ -70,15 +70,19 @@ describe("importing into a real MongoDB-wire server", () => {
     expect(result.stdout).toContain("written:                9 new, 0 updated");
     const catalog = await readCatalog();
     expect(catalog).toHaveLength(9);
+    // IMDB's people and running time, on the merged film and on IMDB's own record.
+    const fromImdb = {
+      directors: ["Olivier Nakache"],
+      actors: ["François Cluzet", "Omar Sy", "Anne Le Ny", "Audrey Fleurot"],
+      runtime_minutes: 112,
+    };
     expect(catalog.find((e) => e.film.movie_id === "ml-2")).toEqual({
       film: {
         movie_id: "ml-2",
         title: "Intouchables",
         year: 2011,
         genres: ["Comedy", "Drama", "Biography"],
-        directors: ["Olivier Nakache"],
-        actors: ["François Cluzet", "Omar Sy", "Anne Le Ny", "Audrey Fleurot"],
-        runtime_minutes: 112,
+        ...fromImdb,
       },
       aliases: ["The Intouchables"],
       ids: ["imdb-3869528693", "tmdb-77338", "tt1675434"],
@@ -95,9 +99,7 @@ describe("importing into a real MongoDB-wire server", () => {
             title: "The Intouchables",
             year: 2011,
             genres: ["Biography", "Comedy", "Drama"],
-            directors: ["Olivier Nakache"],
-            actors: ["François Cluzet", "Omar Sy", "Anne Le Ny", "Audrey Fleurot"],
-            runtime_minutes: 112,
+            ...fromImdb,
           },
           votes: { imdb: 557965 },
         },
