@@ -10,6 +10,7 @@ import { compareOffsets, startBootstrap, takeChanges, type TrendConfig } from "@
 import { Clock, Duration, Effect, Option } from "effect";
 import type { TrendsRunnerConfig } from "../config.ts";
 import type { Counters } from "./partitions.ts";
+import { makeSharedRead } from "./shared-read.ts";
 
 /**
  * Bootstrap: a partition with no complete checkpoint gets its state computed from the stored
@@ -28,25 +29,30 @@ const isUnsettled = (stored: StoredEntry): boolean =>
   Option.isNone(stored.add_position) || (stored.removed && Option.isNone(stored.delete_position));
 
 export const makeBootstrap = ({ config, trendConfig, log, watchlist, store, counters }: BootstrapDeps) => {
-  /** The stored entries, once every publication before now has its position recorded (or the wait is over). */
-  const settledEntries = Effect.gen(function* () {
-    const first = yield* watchlist.entriesAddedSince(0);
-    const unsettled = new Set(
-      first.filter(isUnsettled).map((s) => watchlistEntryKey(s.entry.user_id, s.entry.movie.movie_id)),
-    );
-    if (unsettled.size === 0) return first;
-    const deadline = (yield* Clock.currentTimeMillis) + config.bootstrapPendingWaitMs;
-    const page = 10_000;
-    while ((yield* Clock.currentTimeMillis) < deadline) {
-      const pending = yield* watchlist.pendingEvents(page);
-      const stillPending =
-        pending.length >= page || pending.some((outbox) => unsettled.has(outbox.entry_key));
-      if (!stillPending) break;
-      yield* Effect.sleep(Duration.millis(100));
-    }
-    // Read again: entries published meanwhile now carry their positions.
-    return yield* watchlist.entriesAddedSince(0);
-  });
+  /**
+   * The stored entries, once every publication before now has its position recorded (or the wait is
+   * over); partitions bootstrapping at once share one read that began after each asked.
+   */
+  const settledEntries = makeSharedRead(
+    Effect.gen(function* () {
+      const first = yield* watchlist.entriesAddedSince(0);
+      const unsettled = new Set(
+        first.filter(isUnsettled).map((s) => watchlistEntryKey(s.entry.user_id, s.entry.movie.movie_id)),
+      );
+      if (unsettled.size === 0) return first;
+      const deadline = (yield* Clock.currentTimeMillis) + config.bootstrapPendingWaitMs;
+      const page = 10_000;
+      while ((yield* Clock.currentTimeMillis) < deadline) {
+        const pending = yield* watchlist.pendingEvents(page);
+        const stillPending =
+          pending.length >= page || pending.some((outbox) => unsettled.has(outbox.entry_key));
+        if (!stillPending) break;
+        yield* Effect.sleep(Duration.millis(100));
+      }
+      // Read again: entries published meanwhile now carry their positions.
+      return yield* watchlist.entriesAddedSince(0);
+    }),
+  );
 
   /**
    * Builds and saves the state of a partition from the stored entries, under the owner's `epoch`:

@@ -1,0 +1,62 @@
+import { Deferred, Effect, Fiber } from "effect";
+import { describe, expect, it } from "vitest";
+import { makeSharedRead } from "./shared-read.ts";
+
+/** A read that returns its own number and holds until its gate opens. */
+const gatedReads = Effect.gen(function* () {
+  const gates: Array<Deferred.Deferred<void>> = [];
+  let begun = 0;
+  const read = Effect.gen(function* () {
+    const number = ++begun;
+    const gate = yield* Deferred.make<void>();
+    gates.push(gate);
+    yield* Deferred.await(gate);
+    return number;
+  });
+  const open = (number: number) =>
+    Effect.gen(function* () {
+      while (gates.length < number) yield* Effect.yieldNow();
+      yield* Deferred.succeed(gates[number - 1]!, undefined);
+    });
+  return { read, open, begun: () => begun };
+});
+
+describe("a shared read", () => {
+  it("given two callers asking together and a third asking while their read runs, then the two share the first read and the third gets a second one that begins after the first", async () => {
+    const outcome = await Effect.runPromise(
+      Effect.gen(function* () {
+        const reads = yield* gatedReads;
+        const shared = makeSharedRead(reads.read);
+        const a = yield* Effect.fork(shared);
+        const b = yield* Effect.fork(shared);
+        while (reads.begun() < 1) yield* Effect.yieldNow();
+        const c = yield* Effect.fork(shared);
+        yield* Effect.yieldNow();
+        const begunWhileFirstRuns = reads.begun();
+        yield* reads.open(1);
+        yield* reads.open(2);
+        return {
+          a: yield* Fiber.join(a),
+          b: yield* Fiber.join(b),
+          c: yield* Fiber.join(c),
+          begunWhileFirstRuns,
+          begun: reads.begun(),
+        };
+      }),
+    );
+    expect(outcome).toEqual({ a: 1, b: 1, c: 2, begunWhileFirstRuns: 1, begun: 2 });
+  });
+
+  it("given a read that fails, then its callers get the failure and the next caller gets a fresh read", async () => {
+    let attempts = 0;
+    const shared = makeSharedRead(
+      Effect.suspend(() =>
+        ++attempts === 1 ? Effect.fail("server down" as const) : Effect.succeed(attempts),
+      ),
+    );
+    const first = await Effect.runPromise(Effect.either(shared));
+    const second = await Effect.runPromise(shared);
+    expect(first._tag === "Left" && first.left).toBe("server down");
+    expect(second).toBe(2);
+  });
+});
