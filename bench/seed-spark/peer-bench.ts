@@ -5,7 +5,8 @@
  * servers; this file only measures.
  *
  *   1. events/s: both drain the same backlog topic of N MovieLens ADD events (entries stored);
- *      timed from "consuming" (after start-up and bootstrap) until the read model holds all N.
+ *      timed from "consuming" until the read model holds all N. The peer bootstraps before it
+ *      consumes; ours bootstraps each partition on its first batch, so our drain time includes it.
  *   2. freshness: a steady stream at each rate (stored entry, then the event published) over new
  *      users; an event is "visible" when `global_stats`' total or the user's `user_stats` counts it.
  *   3. peak RSS of each pipeline's process tree (the Python driver and its JVM; our two runners).
@@ -19,7 +20,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { appendFileSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { EventLog, toOutgoingMessage, WatchlistStore } from "@cinematch/adapters";
+import { EventLog, toOutgoingMessage, WatchlistStore, watchlistEntryKey } from "@cinematch/adapters";
 import { bareConsumeRate, EventLogKafka } from "@cinematch/adapters/kafka";
 import { MongoDatabaseLive, WatchlistStoreMongo } from "@cinematch/adapters/mongo";
 import { benchAddEvent, FreshnessLedger, readMovieLensFolder, replayPlan } from "@cinematch/cli";
@@ -88,7 +89,12 @@ const kafka = new kafkajs.Kafka({ brokers, clientId: run, logLevel: kafkajs.logL
 const admin = kafka.admin();
 await admin.connect();
 
-/** The one write path's two halves, as the outbox does them: the entry stored, then the event published. */
+/**
+ * The one write path's three steps, as the outbox does them: the entry stored with its pending
+ * event, the event published, the entry marked published with its log position. Without the last
+ * step every entry stays pending, and our trends runner's bootstrap (which waits for pending
+ * publications to get their positions) waited its full bound on each start.
+ */
 const makeWriter = (db: string, topic: string) => {
   const runtime = ManagedRuntime.make(
     Layer.merge(
@@ -102,15 +108,27 @@ const makeWriter = (db: string, topic: string) => {
       runtime.runPromise(
         Effect.gen(function* () {
           const store = yield* WatchlistStore;
-          yield* Effect.forEach(
+          const versions = yield* Effect.forEach(
             events,
             (event) =>
               store.commit({ expected_version: undefined, state: evolve(undefined, event), events: [event] }),
-            { concurrency: 32, discard: true },
+            { concurrency: 32 },
           );
           const eventLog = yield* EventLog;
           for (let i = 0; i < events.length; i += 2_000) {
-            yield* eventLog.publish(topic, events.slice(i, i + 2_000).map(toOutgoingMessage));
+            const slice = events.slice(i, i + 2_000);
+            const positions = yield* eventLog.publish(topic, slice.map(toOutgoingMessage));
+            yield* store.markPublished(
+              slice.map((event, k) => {
+                const committed = versions[i + k]!;
+                return {
+                  entry_key: watchlistEntryKey(event.user_id, event.movie.movie_id),
+                  event,
+                  position: positions[k]!,
+                  ...(committed._tag === "Committed" ? { version: committed.version } : {}),
+                };
+              }),
+            );
           }
         }),
       ),
