@@ -642,12 +642,20 @@ const drift = async (pipeline: Pipeline, world: World) => {
     string,
     { total_watched: number; rated_count: number; avg_rating: number | null }
   >();
+  // By user_id, the highest epoch's document: ours are keyed `<user>|<epoch>` under partition
+  // ownership (reading by `_id` found none of them and called every user wrong), the peer's `<user>`.
+  const epochOfDoc = new Map<string, number>();
   for (let i = 0; i < users.length; i += 500) {
     for (const d of await out
       .collection("user_stats")
-      .find({ _id: { $in: users.slice(i, i + 500) } } as never)
-      .toArray())
-      statsDocs.set(String(d._id), d.stats);
+      .find({ user_id: { $in: users.slice(i, i + 500) } })
+      .toArray()) {
+      const user = String(d.user_id);
+      const epoch = typeof d.epoch === "number" ? d.epoch : 0;
+      if ((epochOfDoc.get(user) ?? -1) >= epoch) continue;
+      epochOfDoc.set(user, epoch);
+      statsDocs.set(user, d.stats);
+    }
   }
   let usersOff = 0;
   for (const [user, want] of perUser) {
