@@ -564,23 +564,32 @@ const freshness = async (
       })();
       const started = performance.now();
       let next = 0;
-      while (next < total) {
-        const due = Math.min(total, Math.floor(((performance.now() - started) * rate) / 1000) + 1);
-        if (due <= next) {
-          await sleep(Math.max(1, started + (next * 1000) / rate - performance.now()));
-          continue;
+      try {
+        while (next < total) {
+          const due = Math.min(total, Math.floor(((performance.now() - started) * rate) / 1000) + 1);
+          if (due <= next) {
+            await sleep(Math.max(1, started + (next * 1000) / rate - performance.now()));
+            continue;
+          }
+          const tick = Array.from({ length: due - next }, (_, k) => next + k);
+          const events = tick.map((i) =>
+            benchAddEvent(users[i % users.length]!, filmList[(i * 7919) % filmList.length]!, Date.now()),
+          );
+          await writer.write(events);
+          const now = performance.now();
+          tick.forEach((i, k) => {
+            ledger.notePublished(i, events[k]!.user_id, now);
+          });
+          next = due;
+          ledger.publishedUpTo(due);
         }
-        const tick = Array.from({ length: due - next }, (_, k) => next + k);
-        const events = tick.map((i) =>
-          benchAddEvent(users[i % users.length]!, filmList[(i * 7919) % filmList.length]!, Date.now()),
-        );
-        await writer.write(events);
-        const now = performance.now();
-        tick.forEach((i, k) => {
-          ledger.notePublished(i, events[k]!.user_id, now);
-        });
-        next = due;
-        ledger.publishedUpTo(due);
+      } catch (error) {
+        // Stop the pollers before the error reaches the clean-up, which drops their database:
+        // left running they died on that first, and the error that mattered was never printed.
+        giveUpAt = 0;
+        await Promise.allSettled([pollTrends, pollStats]);
+        log(`${pipeline.name} at ${rate}/s: the steady stream failed after ${next} of ${total} events`);
+        throw error;
       }
       const achieved = total / ((performance.now() - started) / 1000);
       done = true;
