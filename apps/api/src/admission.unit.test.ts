@@ -6,7 +6,7 @@ describe("an API at its concurrent-request bound", () => {
   let world: World | undefined;
   afterEach(() => world?.close());
 
-  it("given two slots and a store that stalls, when six lists are asked at once, then only two reach the store, all six answer 503 by the deadline, and the slots come back once the store answers", async () => {
+  it("given two slots and a store that stalls, when six lists are asked at once, then only two reach the store, all six answer 503 by the deadline, the cached trends still answer, and the slots come back once the store answers", async () => {
     let release: () => void = () => undefined;
     const gate = new Promise<void>((resolve) => {
       release = resolve;
@@ -46,6 +46,7 @@ describe("an API at its concurrent-request bound", () => {
     expect((await world.call("GET", "/movies", { token })).status).toBe(503);
     expect(reachedStore).toBe(2);
     expect((await world.call("GET", "/health")).status).toBe(200);
+    expect((await world.call("GET", "/trends/global?window=7d")).status).toBe(200);
 
     stalled = false;
     release();
