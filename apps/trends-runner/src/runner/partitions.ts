@@ -16,6 +16,7 @@ import {
   trendCheckpoint,
 } from "@cinematch/domain";
 import { Clock, Data, Effect, Option } from "effect";
+import { makeBatchedRead } from "./shared-read.ts";
 
 /**
  * Partition ownership and the state store: what this process holds of each log partition, whether
@@ -140,12 +141,27 @@ export const makePartitionState = (deps: PartitionStateDeps) => {
     slot.needsReload = false;
   };
 
+  /**
+   * The pieces of partitions being loaded at the same time, in one read (on FerretDB a read of one
+   * partition's pieces scans the whole collection, as does a read of several).
+   */
+  const piecesOf = makeBatchedRead(
+    (wanted: ReadonlyArray<{ readonly partition: number; readonly baseEpoch: number }>) =>
+      Effect.map(
+        store.piecesOfPartitions(
+          wanted.map((w) => w.partition),
+          new Map(wanted.map((w) => [w.partition, w.baseEpoch])),
+        ),
+        (byPartition) => (w: { readonly partition: number }) => byPartition.get(w.partition) ?? [],
+      ),
+  );
+
   /** Reads a partition's latest saved state into the slot (caller holds the lock); false if there is none complete. */
   const load = (slot: Slot) =>
     Effect.gen(function* () {
       const saved = yield* store.checkpointOf(slot.partition);
       if (Option.isNone(saved) || !saved.value.bootstrap_complete) return false;
-      const pieces = yield* store.piecesOf(slot.partition, saved.value.base_epoch ?? 0);
+      const pieces = yield* piecesOf({ partition: slot.partition, baseEpoch: saved.value.base_epoch ?? 0 });
       hold(slot, saved.value, fromPieces(saved.value.checkpoint, pieces, trendConfig));
       counters.reloads += 1;
       return true;

@@ -1,6 +1,6 @@
 import { Deferred, Effect, Fiber } from "effect";
 import { describe, expect, it } from "vitest";
-import { makeSharedRead } from "./shared-read.ts";
+import { makeBatchedRead, makeSharedRead } from "./shared-read.ts";
 
 /** A read that returns its own number and holds until its gate opens. */
 const gatedReads = Effect.gen(function* () {
@@ -58,5 +58,38 @@ describe("a shared read", () => {
     const second = await Effect.runPromise(shared);
     expect(first._tag === "Left" && first.left).toBe("server down");
     expect(second).toBe(2);
+  });
+
+  it("given partitions 1 and 2 asking together and 3 asking while their read runs, then 1 and 2 are read in one read, each gets its own value, and 3 gets a second read", async () => {
+    const outcome = await Effect.runPromise(
+      Effect.gen(function* () {
+        const reads: Array<ReadonlyArray<number>> = [];
+        const firstGate = yield* Deferred.make<void>();
+        const read = makeBatchedRead((partitions: ReadonlyArray<number>) =>
+          Effect.gen(function* () {
+            reads.push([...partitions]);
+            const number = reads.length;
+            if (number === 1) yield* Deferred.await(firstGate);
+            return (partition: number) => `state of ${partition} from read ${number}`;
+          }),
+        );
+        const one = yield* Effect.fork(read(1));
+        const two = yield* Effect.fork(read(2));
+        while (reads.length < 1) yield* Effect.yieldNow();
+        const three = yield* Effect.fork(read(3));
+        yield* Effect.yieldNow();
+        yield* Deferred.succeed(firstGate, undefined);
+        return {
+          values: [yield* Fiber.join(one), yield* Fiber.join(two), yield* Fiber.join(three)],
+          reads,
+        };
+      }),
+    );
+    expect(outcome.values).toEqual([
+      "state of 1 from read 1",
+      "state of 2 from read 1",
+      "state of 3 from read 2",
+    ]);
+    expect(outcome.reads).toEqual([[1, 2], [3]]);
   });
 });
