@@ -49,7 +49,7 @@ export const makeBatchedRead = <K, A, E>(
           });
       return start.pipe(
         Effect.zipRight(Deferred.await(mine.done)),
-        Effect.map((valueOf) => valueOf(key)),
+        Effect.map((valueFor) => valueFor(key)),
       );
     });
 };
