@@ -137,6 +137,12 @@ const trendsStores = () =>
     PartitionOwnershipMongo,
   ).pipe(Layer.provide(MongoDatabaseLive(mongoUrlOf("trends"))));
 
+/** The trends runner's database, opened in the current scope (the bench reads what the runner wrote). */
+const trendsDatabase = Effect.map(
+  Layer.build(MongoDatabaseLive(mongoUrlOf("trends"))),
+  (context) => Context.get(context, MongoDatabase).db,
+);
+
 /** The trends runner on this run's topic and its own databases, every partition consumed at once. */
 const startBenchTrendsRunner = (groupId: string) =>
   Effect.flatMap(Layer.build(trendsStores()), (stores) =>
@@ -201,10 +207,7 @@ const program = Effect.gen(function* () {
   // same documents, in 1,000s as the store does) into a collection with the same index.
   const piecesCeiling = yield* Effect.scoped(
     Effect.gen(function* () {
-      const trendsDb = Context.get(
-        yield* Layer.build(MongoDatabaseLive(mongoUrlOf("trends"))),
-        MongoDatabase,
-      ).db;
+      const trendsDb = yield* trendsDatabase;
       const written = yield* Effect.promise(() => trendsDb.collection("trend_film_state").find({}).toArray());
       const scratch = trendsDb.collection("ceiling_trend_pieces");
       yield* Effect.promise(() => scratch.createIndex({ partition: 1 }));
@@ -268,10 +271,7 @@ const program = Effect.gen(function* () {
         groupId: `${run}-user-stats`,
         partitionsConcurrency: PARTITIONS,
       });
-      const trendsDb = Context.get(
-        yield* Layer.build(MongoDatabaseLive(mongoUrlOf("trends"))),
-        MongoDatabase,
-      ).db;
+      const trendsDb = yield* trendsDatabase;
       const { db } = yield* MongoDatabase;
       const allTime = async () =>
         ((await trendsDb.collection("global_stats").findOne({ _id: "global_trends:all" } as never))
