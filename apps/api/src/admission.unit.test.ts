@@ -58,4 +58,49 @@ describe("an API at its concurrent-request bound", () => {
     }
     expect(status).toBe(200);
   });
+
+  it("given one slot held by a stalled list and one request waiting, when a third comes, then it is answered 503 at once (the capacity, not the deadline), with Retry-After, and /metrics shows the line", async () => {
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let stalled = false;
+    world = await startWorld({
+      // A deadline far beyond the test's own timeout: only the line's bound can answer in time.
+      config: { requestDeadlineMs: 600_000, maxConcurrentRequests: 1, maxWaitingRequests: 1 },
+      watchlist: (memory) => ({
+        ...memory,
+        list: (user_id, page) =>
+          stalled
+            ? Effect.promise(() => gate).pipe(Effect.zipRight(memory.list(user_id, page)))
+            : memory.list(user_id, page),
+      }),
+    });
+    const { token } = await signUp(world, "line@example.com");
+    stalled = true;
+    const held = world.call("GET", "/movies", { token });
+    const waiting = world.call("GET", "/movies", { token });
+    const deadline = Date.now() + POLL.timeoutMs;
+    let metrics = "";
+    while (Date.now() < deadline && !metrics.includes("cinematch_http_requests_waiting 1")) {
+      metrics = (await world.call("GET", "/metrics")).text;
+      if (!metrics.includes("cinematch_http_requests_waiting 1"))
+        await new Promise((resolve) => setTimeout(resolve, POLL.intervalMs));
+    }
+    expect(metrics).toContain("cinematch_http_requests_running 1");
+    expect(metrics).toContain("cinematch_http_requests_waiting 1");
+
+    const refused = await world.call("GET", "/movies", { token });
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get("retry-after")).toBe("1");
+    expect(refused.json()).toMatchObject({
+      error: "unavailable",
+      message: expect.stringContaining("at capacity"),
+    });
+
+    stalled = false;
+    release();
+    expect((await held).status).toBe(200);
+    expect((await waiting).status).toBe(200);
+  });
 });

@@ -136,6 +136,18 @@ export const makeApiListener = (
       progressEveryMs: config.importProgressMs,
     });
 
+    const admission =
+      config.maxConcurrentRequests > 0
+        ? makeAdmission({
+            slots: config.maxConcurrentRequests,
+            // Past the driver's own socket timeout (30 s) a handler is on a hung connection. A
+            // shorter cap (5 s, first tried) let cut-off handlers outnumber the slots whenever the
+            // database queue grew past it, which fed the queue: successes fell from 4,090 to 663
+            // per minute over the soak's 10 minutes.
+            holdAtMostMs: Math.max(35_000, 4 * config.requestDeadlineMs),
+            maxWaiting: config.maxWaitingRequests,
+          })
+        : undefined;
     let openapiText: string | undefined;
     let routes: ReadonlyArray<Route<unknown>> = [];
     const info = {
@@ -153,6 +165,7 @@ export const makeApiListener = (
       metrics,
       metricsToken: config.metricsToken,
       backlog,
+      ...(admission === undefined ? {} : { admissionLoad: admission.load }),
       readiness,
       openapi: () => {
         openapiText ??= JSON.stringify(makeOpenApiDocument(routes, info));
@@ -172,18 +185,7 @@ export const makeApiListener = (
       maxBodyBytes: config.maxBodyBytes,
       trustProxy: config.trustProxy,
       deadlineMs: config.requestDeadlineMs,
-      ...(config.maxConcurrentRequests > 0
-        ? {
-            admission: makeAdmission({
-              slots: config.maxConcurrentRequests,
-              // Past the driver's own socket timeout (30 s) a handler is on a hung connection. A
-              // shorter cap (5 s, first tried) let cut-off handlers outnumber the slots whenever the
-              // database queue grew past it, which fed the queue: successes fell from 4,090 to 663
-              // per minute over the soak's 10 minutes.
-              holdAtMostMs: Math.max(35_000, 4 * config.requestDeadlineMs),
-            }),
-          }
-        : {}),
+      ...(admission === undefined ? {} : { admission }),
       authenticate: auth.authenticate,
       metrics,
       staticFiles: makeStaticFiles(config.webDist, { sourceMaps: config.serveSourceMaps }),

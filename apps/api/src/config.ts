@@ -46,6 +46,8 @@ export interface ApiConfig {
   readonly requestDeadlineMs: number;
   /** Requests in their handlers at once; the rest wait for a slot until their deadline (0: no bound). */
   readonly maxConcurrentRequests: number;
+  /** Requests waiting for a slot at once; one more is answered 503 at once. */
+  readonly maxWaitingRequests: number;
   /** Longest a write waits for its immediate publication (then the relay takes over). */
   readonly publishTimeoutMs: number;
   /** How long a MongoDB operation looks for a reachable server before it fails. */
@@ -94,6 +96,7 @@ export const defaultApiConfig: ApiConfig = {
   trustProxy: false,
   requestDeadlineMs: 1_500,
   maxConcurrentRequests: 64,
+  maxWaitingRequests: 256,
   publishTimeoutMs: 1_000,
   storeSelectionTimeoutMs: 1_000,
   metricsToken: Option.none(),
@@ -165,6 +168,7 @@ export const apiConfigFromEnv: Effect.Effect<ApiConfig, ConfigError.ConfigError>
     trustProxy: yield* Config.boolean("CINEMATCH_TRUST_PROXY").pipe(Config.withDefault(d.trustProxy)),
     requestDeadlineMs: yield* int("CINEMATCH_REQUEST_DEADLINE_MS", d.requestDeadlineMs, 0),
     maxConcurrentRequests: yield* int("CINEMATCH_MAX_CONCURRENT_REQUESTS", d.maxConcurrentRequests, 0),
+    maxWaitingRequests: yield* int("CINEMATCH_MAX_WAITING_REQUESTS", d.maxWaitingRequests, 0),
     publishTimeoutMs: yield* int("CINEMATCH_PUBLISH_TIMEOUT_MS", d.publishTimeoutMs, 1),
     storeSelectionTimeoutMs: yield* int(
       "CINEMATCH_STORE_SELECTION_TIMEOUT_MS",

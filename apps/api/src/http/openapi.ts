@@ -60,7 +60,7 @@ export const makeOpenApiDocument = (
       error(500, "Unexpected error; the answer carries an `error_id` that is in the log"),
       error(
         503,
-        "The database or the broker is unavailable, or no answer within CINEMATCH_REQUEST_DEADLINE_MS (with Retry-After)",
+        "The database or the broker is unavailable, the API is at capacity (CINEMATCH_MAX_WAITING_REQUESTS already wait), or no answer within CINEMATCH_REQUEST_DEADLINE_MS (always with Retry-After)",
       ),
     ];
   };

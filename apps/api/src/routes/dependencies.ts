@@ -32,6 +32,8 @@ export interface RouteDependencies {
   readonly metrics: HttpMetrics;
   readonly metricsToken: Option.Option<Redacted.Redacted<string>>;
   readonly backlog: BacklogGauge;
+  /** Requests in their handlers and waiting for a slot (none when the bound is off). */
+  readonly admissionLoad?: () => { readonly running: number; readonly waiting: number };
   readonly readiness: ReadonlyArray<ReadinessCheck>;
   /** The OpenAPI document and docs page, made from the routes themselves. */
   readonly openapi: () => string;

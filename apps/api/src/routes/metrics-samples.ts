@@ -7,7 +7,9 @@ import type { RouteDependencies } from "./dependencies.ts";
  * The process's own samples for `GET /metrics` (the HTTP counters are rendered beside them): outbox
  * publication, the backlog count kept in the background, live clients, catalog size, memory.
  */
-export const processSamples = (deps: Pick<RouteDependencies, "backlog" | "live" | "catalog">) =>
+export const processSamples = (
+  deps: Pick<RouteDependencies, "backlog" | "live" | "catalog" | "admissionLoad">,
+) =>
   Effect.gen(function* () {
     const publisher = yield* OutboxPublisher;
     const backlog = yield* deps.backlog.read;
@@ -55,6 +57,22 @@ export const processSamples = (deps: Pick<RouteDependencies, "backlog" | "live" 
         type: "gauge",
         value: deps.catalog.size(),
       },
+      ...(deps.admissionLoad === undefined
+        ? []
+        : ((load) => [
+            {
+              name: "cinematch_http_requests_running",
+              help: "Requests in their handlers (holding an admission slot, see CINEMATCH_MAX_CONCURRENT_REQUESTS).",
+              type: "gauge" as const,
+              value: load.running,
+            },
+            {
+              name: "cinematch_http_requests_waiting",
+              help: "Requests waiting for an admission slot (see CINEMATCH_MAX_WAITING_REQUESTS).",
+              type: "gauge" as const,
+              value: load.waiting,
+            },
+          ])(deps.admissionLoad())),
       {
         name: "process_resident_memory_bytes",
         help: "Resident memory size in bytes.",
