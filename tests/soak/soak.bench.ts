@@ -346,6 +346,27 @@ const main = async () => {
   });
   log("traffic over; settling the unsure writes and waiting for the read models");
 
+  // Every admission slot must come back once the traffic stops: a cut-off handler keeps its slot
+  // until its store calls end (at most 35 s), never longer. Read from the API's own gauges.
+  const admissionAfter = async () => {
+    const text = await fetch(`${baseURL}/metrics`, { signal: AbortSignal.timeout(5_000) })
+      .then((response) => response.text())
+      .catch(() => "");
+    const gauge = (name: string) => Number(new RegExp(`^${name} (\\d+)$`, "m").exec(text)?.[1] ?? Number.NaN);
+    return {
+      running: gauge("cinematch_http_requests_running"),
+      waiting: gauge("cinematch_http_requests_waiting"),
+    };
+  };
+  const trafficEnded = performance.now();
+  let slots = await admissionAfter();
+  while (!(slots.running === 0 && slots.waiting === 0) && performance.now() - trafficEnded < 60_000) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    slots = await admissionAfter();
+  }
+  const slotsLine = `Admission after the traffic: ${slots.running} requests holding a slot, ${slots.waiting} waiting, ${((performance.now() - trafficEnded) / 1000).toFixed(1)} s after it ended (${slots.running === 0 && slots.waiting === 0 ? "every slot back" : "slots NOT all back within 60 s"})`;
+  log(slotsLine);
+
   // ---- the verdict -------------------------------------------------------------------------------
 
   const listOf = async (user: User) => {
@@ -394,6 +415,7 @@ const main = async () => {
   }
 
   console.log(`\nFaults: ${faults.join("; ")}`);
+  console.log(slotsLine);
   console.log(
     `Writes: ${writes.accepted} accepted, ${writes.refused} refused (503 or no answer; outcome settled from the store)`,
   );

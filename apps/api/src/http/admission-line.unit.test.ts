@@ -106,4 +106,29 @@ describe("the admission line", () => {
       }),
     );
   });
+
+  it("given thousands of requests cut off by deadlines at every instant of their wait and their work, when all have ended, then every slot is free and nobody is left in line", async () => {
+    const admission = makeAdmission({ slots: 4, holdAtMostMs: 60_000, maxWaiting: 10_000 });
+    // A fixed pseudo-random sequence: the same interleavings on every run.
+    let seed = 42;
+    const next = (below: number) => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % below;
+    };
+    await Effect.runPromise(
+      Effect.forEach(
+        Array.from({ length: 3_000 }, () => ({ work: next(3), deadline: next(4) })),
+        ({ work, deadline }) =>
+          admission
+            .admit(work === 0 ? Effect.yieldNow() : Effect.sleep(`${work} millis`))
+            .pipe(Effect.timeout(`${deadline} millis`), Effect.exit),
+        { concurrency: 400, discard: true },
+      ),
+    );
+    // Slots come back when the handlers (daemons) have finished, just after the requests ended.
+    for (let i = 0; i < 100 && admission.load().running > 0; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect(admission.load()).toEqual({ running: 0, waiting: 0 });
+  });
 });

@@ -1,4 +1,4 @@
-import { Deferred, Duration, Effect, Fiber } from "effect";
+import { Deferred, Duration, Effect, Exit, Fiber } from "effect";
 import { HttpFailure } from "./failure.ts";
 
 /**
@@ -31,10 +31,11 @@ export interface Admission {
   readonly load: () => { readonly running: number; readonly waiting: number };
 }
 
-/** A place in the line. `granted`: a slot was handed over; `gone`: it left (cut off, or passed on). */
+/** A place in the line. `granted`: a slot was handed over; `gone`: it left without one. */
 interface Waiter {
   state: "waiting" | "granted" | "gone";
-  readonly resume: (effect: Effect.Effect<void, HttpFailure>) => void;
+  /** Resumes the waiting fiber once it is suspended (until then the grant is seen by its state). */
+  wake: (() => void) | undefined;
 }
 
 export const atCapacity = (waiting: number) =>
@@ -66,7 +67,7 @@ export const makeAdmission = (options: {
       next.state = "granted";
       waiting -= 1;
       compact();
-      next.resume(Effect.void);
+      next.wake?.();
       return;
     }
     compact();
@@ -82,34 +83,46 @@ export const makeAdmission = (options: {
     }
   };
 
-  const acquire = Effect.async<void, HttpFailure>((resume) => {
+  /** A slot at once, a place in the line, or a refusal: decided in one synchronous step. */
+  const arrive = (): Waiter | "admitted" | "refused" => {
     if (free > 0) {
       free -= 1;
-      resume(Effect.void);
-      return;
+      return "admitted";
     }
-    if (waiting >= options.maxWaiting) {
-      resume(Effect.fail(atCapacity(waiting)));
-      return;
-    }
-    const waiter: Waiter = { state: "waiting", resume };
+    if (waiting >= options.maxWaiting) return "refused";
+    const waiter: Waiter = { state: "waiting", wake: undefined };
     line.push(waiter);
     waiting += 1;
-    // Runs only if the wait is interrupted (the deadline) before the fiber took up its slot.
-    return Effect.sync(() => {
-      if (waiter.state === "waiting") waiting -= 1;
-      // Handed a slot it will never use: pass it on.
-      else if (waiter.state === "granted") release();
-      waiter.state = "gone";
+    return waiter;
+  };
+  const granted = (waiter: Waiter) =>
+    Effect.async<void>((resume) => {
+      if (waiter.state === "granted") return resume(Effect.void);
+      waiter.wake = () => resume(Effect.void);
     });
-  });
 
   return {
     load: () => ({ running: options.slots - free, waiting }),
+    // Who holds a slot is decided only in uninterruptible steps, by the waiter's state, never by
+    // how the wait ended: a deadline that lands in the instant a slot is handed over (or while the
+    // fiber is between two steps) must neither lose that slot nor run a handler nobody awaits.
     admit: (handler) =>
       Effect.uninterruptibleMask((restore) =>
         Effect.gen(function* () {
-          yield* restore(acquire);
+          const place = yield* Effect.sync(arrive);
+          if (place === "refused") return yield* Effect.fail(atCapacity(waiting));
+          if (place !== "admitted") {
+            const waited = yield* Effect.exit(restore(granted(place)));
+            if (Exit.isFailure(waited)) {
+              // Cut off while in line, or in the instant it was handed a slot it will not use now.
+              if (place.state === "granted") release();
+              else {
+                place.state = "gone";
+                waiting -= 1;
+              }
+              return yield* Effect.failCause(waited.cause);
+            }
+          }
           const settled = yield* Deferred.make<void>();
           const running = yield* Effect.forkDaemon(
             Effect.ensuring(restore(handler), Deferred.succeed(settled, undefined)),
