@@ -54,6 +54,13 @@ const SECONDS = Number(process.env.CINEMATCH_BENCH_SECONDS ?? 15);
 // The steady stream's users: a community where each adds about one film per second at 1,000
 // events/s (50 users adding 20 films a second each measured re-reading ever longer lists instead).
 const PROBE_USERS = Number(process.env.CINEMATCH_BENCH_USERS ?? 1_000);
+/**
+ * The user-stats freshness is measured on every K-th user's events (all users' events are sent).
+ * Polling all 1,000 users' documents every 25 ms had FerretDB decode ~500 documents a second
+ * (about 2 ms each: every nested value of a user_stats document becomes a Go value) beside the
+ * runner it measured, on the same 2 cores.
+ */
+const STATS_SAMPLE_EVERY = Number(process.env.CINEMATCH_BENCH_STATS_SAMPLE_EVERY ?? 10);
 const PARTITIONS = 6;
 
 // ---- servers ------------------------------------------------------------------------------------
@@ -311,7 +318,8 @@ const program = Effect.gen(function* () {
 
           const total = rate * SECONDS;
           const probeUsers = Array.from({ length: PROBE_USERS }, (_, i) => `bench-fresh-${rate}-${run}-${i}`);
-          const ledger = new FreshnessLedger(total);
+          const watched = new Set(probeUsers.filter((_, i) => i % STATS_SAMPLE_EVERY === 0));
+          const ledger = new FreshnessLedger(total, (user) => watched.has(user));
           let done = false;
 
           // Pollers: note when each event becomes visible in MongoDB.
@@ -324,8 +332,10 @@ const program = Effect.gen(function* () {
           });
           const pollStats = Effect.gen(function* () {
             while (!done || !ledger.statsCaughtUp) {
-              // Only users with events not yet seen, by user_id (indexed; under partition ownership the
-              // documents are keyed `<user>|<epoch>`), every 25 ms.
+              // Only watched users with events not yet seen, by user_id (indexed; under partition
+              // ownership the documents are keyed `<user>|<epoch>`), every 25 ms, or after as long
+              // as the last read took: the poller never keeps the server busier than half the time.
+              const passStarted = performance.now();
               const waiting = ledger.usersWaiting();
               for (let i = 0; i < waiting.length; i += 500) {
                 const ids = waiting.slice(i, i + 500);
@@ -347,7 +357,7 @@ const program = Effect.gen(function* () {
                 }
               }
               if (done && ledger.statsCaughtUp) break;
-              yield* sleep(25);
+              yield* sleep(Math.max(25, performance.now() - passStarted));
             }
           });
           const pollers = yield* Effect.fork(
@@ -411,7 +421,15 @@ const program = Effect.gen(function* () {
             compute_ms: statsAfter.compute_ms - statsBefore.compute_ms,
             write_ms: statsAfter.write_ms - statsBefore.write_ms,
           };
-          return { rate, achieved, total, trendsLatency, statsLatency, statsWork };
+          return {
+            rate,
+            achieved,
+            total,
+            statsMeasured: ledger.statsMeasured,
+            trendsLatency,
+            statsLatency,
+            statsWork,
+          };
         });
       const phases = [];
       for (const rate of [...RATES].sort((x, y) => x - y)) phases.push(yield* phase(rate));
@@ -457,12 +475,12 @@ const program = Effect.gen(function* () {
     console.log(`achieved ${fmt(f.achieved)} events/s (store + publish each)`);
     console.log("| read model | events seen | p50 ms | p99 ms | max ms |");
     console.log("| --- | ---: | ---: | ---: | ---: |");
-    for (const [name, list] of [
-      ["global_stats (trends)", f.trendsLatency],
-      ["user_stats", f.statsLatency],
+    for (const [name, list, measured] of [
+      ["global_stats (trends)", f.trendsLatency, f.total],
+      [`user_stats (every ${STATS_SAMPLE_EVERY}th user's events)`, f.statsLatency, f.statsMeasured],
     ] as const) {
       console.log(
-        `| ${name} | ${list.length}/${f.total} | ${fmt(percentile(list, 50))} | ${fmt(percentile(list, 99))} | ${fmt(list[list.length - 1] ?? Number.NaN)} |`,
+        `| ${name} | ${list.length}/${measured} | ${fmt(percentile(list, 50))} | ${fmt(percentile(list, 99))} | ${fmt(list[list.length - 1] ?? Number.NaN)} |`,
       );
     }
     console.log(`where the user-stats runner's time went: ${split(f.statsWork)}`);
@@ -480,7 +498,7 @@ const program = Effect.gen(function* () {
     const p99Stats = percentile(f.statsLatency, 99);
     console.log(
       `- at ${f.rate} events/s: trends freshness p99 < 2000 ms: ${fmt(p99Trends)} ms (${met(p99Trends < 2000 && f.trendsLatency.length === f.total)}); ` +
-        `user stats freshness p99 < 2000 ms: ${fmt(p99Stats)} ms (${met(p99Stats < 2000 && f.statsLatency.length === f.total)}); ` +
+        `user stats freshness p99 < 2000 ms: ${fmt(p99Stats)} ms (${met(p99Stats < 2000 && f.statsLatency.length === f.statsMeasured)}); ` +
         `steady rate achieved: ${fmt(f.achieved)} (${met(f.achieved >= f.rate * 0.95)})`,
     );
   }

@@ -13,13 +13,25 @@ export class FreshnessLedger {
   private trendsSeen = 0;
   private statsSeen = 0;
 
-  constructor(total: number) {
+  /** Published events of users whose statistics are watched. */
+  private statsWatched = 0;
+
+  /**
+   * `watchStats`: the users whose statistics are watched (all by default). Watching a sample keeps
+   * the watcher's own reads from loading the server it measures.
+   */
+  private readonly watchStats: (user: string) => boolean;
+
+  constructor(total: number, watchStats: (user: string) => boolean = () => true) {
     this.publishedAt = new Array(total);
+    this.watchStats = watchStats;
   }
 
   /** Event `index`, of `user`, was acknowledged at `now` (call in index order, then `publishedUpTo`). */
   notePublished(index: number, user: string, now: number): void {
     this.publishedAt[index] = now;
+    if (!this.watchStats(user)) return;
+    this.statsWatched += 1;
     const list = this.userEvents.get(user) ?? [];
     list.push(index);
     this.userEvents.set(user, list);
@@ -59,7 +71,13 @@ export class FreshnessLedger {
     return this.trendsSeen >= this.published;
   }
 
+  /** Whether the watched users' statistics show all their published events. */
   get statsCaughtUp(): boolean {
-    return this.statsSeen >= this.published;
+    return this.statsSeen >= this.statsWatched;
+  }
+
+  /** Events whose visibility in the statistics is measured (all, unless a sample is watched). */
+  get statsMeasured(): number {
+    return this.statsWatched;
   }
 }
