@@ -52,6 +52,8 @@ export interface ApiConfig {
   readonly publishTimeoutMs: number;
   /** How long a MongoDB operation looks for a reachable server before it fails. */
   readonly storeSelectionTimeoutMs: number;
+  /** How long a MongoDB operation waits for a free connection of the pool before it fails. */
+  readonly storeCheckoutTimeoutMs: number;
   /** Take the client address for rate limits from `X-Forwarded-For` (behind a trusted proxy only). */
   readonly trustProxy: boolean;
   /** Largest history export (ZIP, CSV or JSON) `POST /imports/{source}` accepts. */
@@ -99,6 +101,7 @@ export const defaultApiConfig: ApiConfig = {
   maxWaitingRequests: 256,
   publishTimeoutMs: 1_000,
   storeSelectionTimeoutMs: 1_000,
+  storeCheckoutTimeoutMs: 1_000,
   metricsToken: Option.none(),
   metricsBacklogMaxAgeMs: 15_000,
   metricsScrapeWaitMs: 5,
@@ -175,6 +178,7 @@ export const apiConfigFromEnv: Effect.Effect<ApiConfig, ConfigError.ConfigError>
       d.storeSelectionTimeoutMs,
       100,
     ),
+    storeCheckoutTimeoutMs: yield* int("CINEMATCH_STORE_CHECKOUT_TIMEOUT_MS", d.storeCheckoutTimeoutMs, 0),
     metricsToken: yield* Config.option(Config.redacted("CINEMATCH_METRICS_TOKEN")).pipe(
       Config.map(Option.filter((token) => Redacted.value(token).length > 0)),
     ),

@@ -103,6 +103,10 @@ export const ApiStandaloneLive = (
         // Fail fast while the server is away (the request answers 503 and the client retries)
         // and notice its return within a second, without a restart.
         serverSelectionTimeoutMs: config.storeSelectionTimeoutMs,
+        // A saturated pool fails an operation (503) instead of queueing it without bound: handlers
+        // cut off by their deadline hold their admission slots until their store calls end, and
+        // in the soak's overload they waited minutes for a connection, so that no slot came free.
+        ...(config.storeCheckoutTimeoutMs > 0 ? { waitQueueTimeoutMs: config.storeCheckoutTimeoutMs } : {}),
         heartbeatFrequencyMs: 1_000,
         appName: "cinematch-api",
       }),

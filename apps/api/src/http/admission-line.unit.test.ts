@@ -131,4 +131,18 @@ describe("the admission line", () => {
     }
     expect(admission.load()).toEqual({ running: 0, waiting: 0 });
   });
+
+  it("given a handler that never finishes, when holdAtMostMs has passed, then its slot is given back and the next request is served", async () => {
+    const admission = makeAdmission({ slots: 1, holdAtMostMs: 50, maxWaiting: 10 });
+    await Effect.runPromise(
+      Effect.gen(function* () {
+        yield* Effect.fork(admission.admit(Effect.never));
+        yield* settle;
+        expect(admission.load()).toEqual({ running: 1, waiting: 0 });
+        const next = yield* Effect.fork(admission.admit(Effect.succeed("served")));
+        const served = yield* Fiber.join(next).pipe(Effect.timeout("5 seconds"), Effect.option);
+        expect(served).toEqual(Option.some("served"));
+      }),
+    );
+  });
 });

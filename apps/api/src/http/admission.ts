@@ -127,8 +127,12 @@ export const makeAdmission = (options: {
           const running = yield* Effect.forkDaemon(
             Effect.ensuring(restore(handler), Deferred.succeed(settled, undefined)),
           );
+          // Forked from the uninterruptible region, the fiber would be uninterruptible too, and
+          // the timeout could not cut the wait short: the slot was held as long as the handler ran
+          // (minutes, in the soak, behind a saturated driver pool), not at most `holdAtMostMs`.
           yield* Effect.forkDaemon(
             Deferred.await(settled).pipe(
+              Effect.interruptible,
               Effect.timeout(holdAtMost),
               Effect.ensuring(Effect.sync(release)),
               Effect.ignore,

@@ -18,6 +18,8 @@ export interface MongoDatabaseOptions {
   readonly heartbeatFrequencyMs?: number;
   /** Connection pool size. Default 20. */
   readonly maxPoolSize?: number;
+  /** Longest an operation waits for one of the pool's connections before it fails. Default: no bound. */
+  readonly waitQueueTimeoutMs?: number;
   readonly appName?: string;
 }
 
@@ -44,6 +46,9 @@ export const makeMongoDatabase = (url: string, options: MongoDatabaseOptions = {
             connectTimeoutMS: options.connectTimeoutMs ?? 5_000,
             socketTimeoutMS: options.socketTimeoutMs ?? 30_000,
             maxPoolSize: options.maxPoolSize ?? 20,
+            ...(options.waitQueueTimeoutMs === undefined
+              ? {}
+              : { waitQueueTimeoutMS: options.waitQueueTimeoutMs }),
             heartbeatFrequencyMS: options.heartbeatFrequencyMs ?? 10_000,
             appName: options.appName ?? "cinematch",
           }),
