@@ -9,8 +9,8 @@ import type { EntryClear } from "./mongo-writes.ts";
  * The collection's one writer: every write of this process goes through it, and at most one server
  * round trip is in flight at a time. Writes that arrive meanwhile wait and then share the next round
  * (group commit): one `insertMany` for new entries, one `bulkWrite` for changes of existing ones,
- * each carrying up to `maxBatch` writes (updates go out in ordered commands of at most `BULK_CHUNK`,
- * since FerretDB never answers an update command that changes 100 or more existing documents, see
+ * each carrying up to `maxBatch` writes (updates go out in ordered commands of at most `BULK_CHUNK`:
+ * FerretDB deadlocks when its clients' update statements running at once reach 100, see
  * mongo/bulk.ts), then at most `CLEAR_CHUNKS_PER_ROUND` chunks of outbox clearing: clearing is
  * background work, and a long publication page must not hold up the requests waiting behind it.
  * FerretDB's SQLite
@@ -48,8 +48,8 @@ interface Update {
   readonly probe: UpdateProbe;
 }
 
-/** Chunks of outbox clearing per round, between two rounds of request writes. */
-const CLEAR_CHUNKS_PER_ROUND = 2;
+/** Chunks of outbox clearing per round, between two rounds of request writes (100 entries, as before chunks got smaller). */
+const CLEAR_CHUNKS_PER_ROUND = 10;
 
 const failure = (operation: string, cause: unknown) =>
   new StoreUnavailable({ operation, message: cause instanceof Error ? cause.message : String(cause), cause });
