@@ -85,7 +85,7 @@ describe("the admission line", () => {
     );
   });
 
-  it("given a request handed the slot in the same moment its deadline cut it off, when it leaves, then it passes the slot on to the next in line", async () => {
+  it("given two requests in line and the first interrupted once the holder has finished, when the holder's slot comes free, then the second is served and every slot comes back", async () => {
     const admission = makeAdmission({ slots: 1, holdAtMostMs: 60_000, maxWaiting: 10 });
     await Effect.runPromise(
       Effect.gen(function* () {
@@ -95,8 +95,9 @@ describe("the admission line", () => {
         const cutOff = yield* Effect.fork(admission.admit(Effect.succeed("first")));
         const next = yield* Effect.fork(admission.admit(Effect.succeed("second")));
         yield* settle;
-        // The holder finishing hands the slot to `cutOff`; interrupting it before it has run
-        // leaves it with a slot it will not use.
+        // Whether `cutOff` is still in line or already served when the interruption lands depends
+        // on the scheduler: this does not reach the branch where a slot was handed over in the
+        // same instant as the cut-off (that branch is guarded by the soak's every-slot-back check).
         yield* Deferred.succeed(gate, undefined);
         yield* Fiber.join(holder);
         yield* Fiber.interrupt(cutOff);

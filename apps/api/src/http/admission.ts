@@ -38,7 +38,7 @@ interface Waiter {
   wake: (() => void) | undefined;
 }
 
-export const atCapacity = (waiting: number) =>
+const atCapacity = (waiting: number) =>
   new HttpFailure({
     status: 503,
     code: "unavailable",
