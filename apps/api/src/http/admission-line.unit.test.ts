@@ -1,4 +1,4 @@
-import { Cause, Deferred, Effect, Exit, Fiber, Option } from "effect";
+import { Cause, Deferred, Effect, Exit, Fiber, FiberId, Option, Scheduler } from "effect";
 import { describe, expect, it } from "vitest";
 import { makeAdmission } from "./admission.ts";
 
@@ -9,6 +9,33 @@ const interruptionsIn = (cause: Cause.Cause<unknown>) =>
 
 /** Lets every fiber that can run, run (hand-overs resume the next fiber asynchronously). */
 const settle = Effect.repeatN(Effect.yieldNow(), 20);
+
+/**
+ * A scheduler that runs fibers' turns only when the test says so, one at a time, and can hold back
+ * one fiber's turns: the order in which fibers run is then decided by the test, not by luck. A
+ * suspended fiber resumes only in a turn of its own, so a fiber held back has been told it may go
+ * on (or that it is interrupted) but has not acted on it yet.
+ */
+const turnByTurn = () => {
+  const turns: Array<{ readonly run: Scheduler.Task; readonly fiber: unknown }> = [];
+  const scheduler = Scheduler.make((run, _priority, fiber) => {
+    turns.push({ run, fiber });
+  });
+  return {
+    fork: <A, E>(effect: Effect.Effect<A, E>) => Effect.runFork(Effect.withScheduler(effect, scheduler)),
+    /** Runs turns in order, but none of `heldBack`'s, until `done()`; false if turns ran out first. */
+    runUntil: (done: () => boolean, heldBack?: Fiber.RuntimeFiber<unknown, unknown>) => {
+      // A bound, so that a fiber that never stops yielding fails the test instead of hanging it.
+      for (let budget = 10_000; !done(); budget--) {
+        const next = turns.findIndex((turn) => turn.fiber !== heldBack);
+        if (next < 0 || budget === 0) return false;
+        turns.splice(next, 1)[0]!.run();
+      }
+      return true;
+    },
+    idle: () => turns.length === 0,
+  };
+};
 
 describe("the admission line", () => {
   it("given one slot and fifty requests in line ahead of a last one, when forty-nine of them have had and returned the slot, then cutting the last one off costs what cutting off a request that saw no hand-over costs, and leaves the line one shorter", async () => {
@@ -85,6 +112,45 @@ describe("the admission line", () => {
     );
   });
 
+  // The deadline and the hand-over land in the same instant: the waiter is told both before it
+  // resumes, in one order or the other. Either way it must not run its handler, and the slot it was
+  // handed must go on to the next request, or it is lost for good.
+  const cutOffInTheInstantOfItsGrant = (deadline: "after the hand-over" | "before the hand-over") => {
+    const turns = turnByTurn();
+    const admission = makeAdmission({ slots: 1, holdAtMostMs: 60_000, maxWaiting: 10 });
+    const gate = Deferred.unsafeMake<void>(FiberId.none);
+    const handlersRun: Array<string> = [];
+    const holder = turns.fork(admission.admit(Deferred.await(gate)));
+    const cutOff = turns.fork(admission.admit(Effect.sync(() => handlersRun.push("cut off"))));
+    expect(turns.runUntil(turns.idle)).toBe(true);
+    expect(admission.load()).toEqual({ running: 1, waiting: 1 });
+
+    if (deadline === "before the hand-over") cutOff.unsafeInterruptAsFork(FiberId.none);
+    Deferred.unsafeDone(gate, Exit.void);
+    // The hand-over is synchronous (the line is one shorter at once); the waiter acts on it only in
+    // a turn of its own, held back here until the deadline has been told too.
+    const handedOver = () => admission.load().waiting === 0;
+    expect(turns.runUntil(handedOver, cutOff)).toBe(true);
+    expect(admission.load()).toEqual({ running: 1, waiting: 0 });
+    if (deadline === "after the hand-over") cutOff.unsafeInterruptAsFork(FiberId.none);
+    expect(turns.runUntil(turns.idle)).toBe(true);
+
+    expect(holder.unsafePoll()).toEqual(Exit.void);
+    const cutOffEnded = Option.fromNullable(cutOff.unsafePoll());
+    expect(Option.map(cutOffEnded, Exit.isInterrupted)).toEqual(Option.some(true));
+    expect(handlersRun).toEqual([]);
+    expect(admission.load()).toEqual({ running: 0, waiting: 0 });
+    const next = turns.fork(admission.admit(Effect.succeed("served")));
+    expect(turns.runUntil(turns.idle)).toBe(true);
+    expect(next.unsafePoll()).toEqual(Exit.succeed("served"));
+  };
+
+  it("given one slot held and a request in line, when the slot is handed to it and its deadline lands before it resumes, then its handler never runs, it ends interrupted, and the slot serves the next request", () =>
+    cutOffInTheInstantOfItsGrant("after the hand-over"));
+
+  it("given one slot held and a request in line whose deadline has landed but not yet been acted on, when the slot is handed to it, then its handler never runs, it ends interrupted, and the slot serves the next request", () =>
+    cutOffInTheInstantOfItsGrant("before the hand-over"));
+
   it("given two requests in line and the first interrupted once the holder has finished, when the holder's slot comes free, then the second is served and every slot comes back", async () => {
     const admission = makeAdmission({ slots: 1, holdAtMostMs: 60_000, maxWaiting: 10 });
     await Effect.runPromise(
@@ -97,7 +163,7 @@ describe("the admission line", () => {
         yield* settle;
         // Whether `cutOff` is still in line or already served when the interruption lands depends
         // on the scheduler: this does not reach the branch where a slot was handed over in the
-        // same instant as the cut-off (that branch is guarded by the soak's every-slot-back check).
+        // same instant as the cut-off (the tests above reach it by holding the waiter's turn back).
         yield* Deferred.succeed(gate, undefined);
         yield* Fiber.join(holder);
         yield* Fiber.interrupt(cutOff);
