@@ -14,6 +14,7 @@ import {
   waitForHttp,
   waitForLog,
 } from "../web/support/processes.ts";
+import { type StopList, stopList } from "./stop-list.ts";
 import { infraDown, infraUp, type PrivateInfra, privateInfraEnv } from "./support.ts";
 
 export type StackApp = "api" | "trends-runner" | "user-stats-runner";
@@ -30,7 +31,7 @@ export interface PrivateStack {
   readonly current: Map<StackApp, Started>;
   /** Starts (or starts again) one app with the stack's environment. */
   readonly start: (app: StackApp) => Started;
-  /** Stops every process, then the private servers. */
+  /** Stops every process, then the private servers (everything in `stops`). */
   readonly stop: () => Promise<void>;
 }
 
@@ -51,20 +52,27 @@ export const startPrivateStack = async (options: {
   readonly name: string;
   readonly films: ReadonlyArray<Film>;
   readonly env?: Record<string, string>;
+  /**
+   * Where the stack puts what it starts, each thing as soon as it is started (a caller's signal
+   * handler can then stop a stack cut off mid start-up); a list of its own by default.
+   */
+  readonly stops?: StopList;
 }): Promise<PrivateStack> => {
+  const stops = options.stops ?? stopList();
   const base = await privateInfraEnv();
   const processes: Started[] = [];
   const current = new Map<StackApp, Started>();
   const stop = async () => {
     stacks.delete(stop);
-    for (const started of [...processes].reverse()) {
-      // A process left stopped (SIGSTOP) by a failed test must be able to take its SIGTERM.
-      if (started.child.pid !== undefined && !started.exited()) process.kill(started.child.pid, "SIGCONT");
-      await started.stop();
-    }
-    await infraDown(base);
+    await stops.stopAll();
   };
   stacks.add(stop);
+  // Before up.sh, which may be cut off after starting a server; stopped last, after the processes using it.
+  stops.add({
+    name: `private Kafka + FerretDB in ${base.cacheDir}`,
+    stop: () => infraDown(base),
+    byHand: `CINEMATCH_CACHE_DIR=${base.cacheDir} bash ${join(repoRoot, "scripts", "infra", "down.sh")} --wipe && rm -rf ${base.cacheDir}`,
+  });
   try {
     const infra = await infraUp(base);
     const run = `${options.name}_${Date.now().toString(36)}_${randomBytes(3).toString("hex")}`;
@@ -100,6 +108,18 @@ export const startPrivateStack = async (options: {
       );
       processes.push(started);
       current.set(app, started);
+      stops.add({
+        name: `${started.name} (pid ${started.child.pid})`,
+        stop: async () => {
+          const pid = started.child.pid;
+          // A process left stopped (SIGSTOP) by a failed test must be able to take its SIGTERM.
+          if (pid !== undefined && !started.exited()) process.kill(pid, "SIGCONT");
+          await started.stop();
+        },
+        now: () => {
+          if (!started.exited()) started.child.kill("SIGKILL");
+        },
+      });
       return started;
     };
     // The API first (it creates the topic and the indexes), then the runners.

@@ -12,11 +12,16 @@
  *
  * Writes of one user are never in flight together (each user's model stays exact); a write that
  * gets no 2xx has an unknown outcome and is settled at the end against what the store holds.
+ *
+ * SIGINT (Ctrl-C) or SIGTERM stops the run: its processes and private servers are stopped (their
+ * data wiped, as at the end of a run) and it exits non-zero saying so; a second signal stops
+ * waiting and names whatever is left running.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Film } from "@cinematch/domain";
 import { startPrivateStack } from "../outage/private-stack.ts";
+import { stopList, stopOnSignals } from "../outage/stop-list.ts";
 import { infraUp, killFerretDb } from "../outage/support.ts";
 import type { Started } from "../web/support/processes.ts";
 
@@ -42,8 +47,9 @@ const FILMS: ReadonlyArray<Film> = Array.from({ length: FILM_COUNT }, (_, i) => 
 
 const log = (line: string) => console.log(`[soak ${new Date().toISOString().slice(11, 19)}] ${line}`);
 
-/** Stops what the soak started; replaced once there is something to stop. */
-let cleanup: () => Promise<void> = async () => {};
+/** Everything the soak starts, as it starts it: what a failure or a signal stops. */
+const stops = stopList();
+const { requested: stopRequested } = stopOnSignals({ what: "soak", stops });
 
 const main = async () => {
   // ---- the stack ---------------------------------------------------------------------------------
@@ -56,8 +62,8 @@ const main = async () => {
       // Every simulated user signs up from this one address.
       CINEMATCH_LOGIN_MAX_PER_IP: "1000000",
     },
+    stops,
   });
-  cleanup = stack.stop;
   const { base, infra, baseURL } = stack;
   const processes = stack.current;
   const start = stack.start;
@@ -282,12 +288,15 @@ const main = async () => {
     for (let k = 1; k * FAULT_EVERY_S * 1000 < totalMs; k++) {
       const at = k * FAULT_EVERY_S * 1000;
       while (performance.now() - began < at) await new Promise((resolve) => setTimeout(resolve, 200));
+      // Once stopping, a heal would start again what the stopping stops.
+      if (stopRequested.aborted) return;
       const fault = FAULTS[(k - 1) % FAULTS.length]!;
       await fault.inject();
       log(`fault: ${fault.name}`);
       faults.push(`${((performance.now() - began) / 60_000).toFixed(1)} min: ${fault.name}`);
       const healAt = performance.now() + OUTAGE_S * 1000;
       while (performance.now() < healAt) await new Promise((resolve) => setTimeout(resolve, 200));
+      if (stopRequested.aborted) return;
       await fault.heal();
       log(`healed: ${fault.name}`);
     }
@@ -310,7 +319,7 @@ const main = async () => {
   const pending = new Set<Promise<void>>();
   const tickMs = 10;
   let sent = 0;
-  while (performance.now() - began < totalMs) {
+  while (performance.now() - began < totalMs && !stopRequested.aborted) {
     const due = Math.floor(((performance.now() - began) / 1000) * RATE);
     while (sent < due) {
       sent += 1;
@@ -320,6 +329,8 @@ const main = async () => {
     }
     await new Promise((resolve) => setTimeout(resolve, tickMs));
   }
+  // The signal's handler stops everything and exits; nothing below would mean anything.
+  if (stopRequested.aborted) return;
   await Promise.all(pending);
   await faultLoop;
   await rssLoop;
@@ -432,11 +443,16 @@ const main = async () => {
   await stack.stop();
 };
 
+// Once a signal is handled, its handler exits when the stopping ends: a failure it causes (the
+// servers going away under the run) is no news, and exiting here would cut the stopping short.
 main().then(
-  () => process.exit(0),
+  () => {
+    if (!stopRequested.aborted) process.exit(0);
+  },
   async (cause) => {
+    if (stopRequested.aborted) return;
     console.error("soak failed:", cause);
-    await cleanup().catch(() => undefined);
+    await stops.stopAll().catch((stopFailure) => console.error(`soak: ${stopFailure.message}`));
     process.exit(1);
   },
 );
