@@ -16,7 +16,7 @@ import {
   trendCheckpoint,
 } from "@cinematch/domain";
 import { Clock, Data, Effect, Option } from "effect";
-import { makeBatchedRead } from "./shared-read.ts";
+import { makeArrivals, makeBatchedRead } from "./shared-read.ts";
 
 /**
  * Partition ownership and the state store: what this process holds of each log partition, whether
@@ -141,6 +141,8 @@ export const makePartitionState = (deps: PartitionStateDeps) => {
     slot.needsReload = false;
   };
 
+  /** Partitions being acquired: a pieces read waits (at most 1 s) until each has asked for its own. */
+  const acquiring = makeArrivals("1 second");
   /**
    * The pieces of partitions being loaded at the same time, in one read (on FerretDB a read of one
    * partition's pieces scans the whole collection, as does a read of several).
@@ -154,12 +156,14 @@ export const makePartitionState = (deps: PartitionStateDeps) => {
         ),
         (byPartition) => (w: { readonly partition: number }) => byPartition.get(w.partition) ?? [],
       ),
+    { gathered: acquiring.gathered },
   );
 
   /** Reads a partition's latest saved state into the slot (caller holds the lock); false if there is none complete. */
-  const load = (slot: Slot) =>
+  const load = (slot: Slot, arrived: Effect.Effect<void> = Effect.void) =>
     Effect.gen(function* () {
       const saved = yield* store.checkpointOf(slot.partition);
+      yield* arrived;
       if (Option.isNone(saved) || !saved.value.bootstrap_complete) return false;
       const pieces = yield* piecesOf({ partition: slot.partition, baseEpoch: saved.value.base_epoch ?? 0 });
       hold(slot, saved.value, fromPieces(saved.value.checkpoint, pieces, trendConfig));
@@ -196,52 +200,54 @@ export const makePartitionState = (deps: PartitionStateDeps) => {
    * state: that consumer's position is stale, and taking the partition would skip records.
    */
   const acquire = (slot: Slot, firstOffset: string) =>
-    Effect.gen(function* () {
-      const ahead = (saved: Option.Option<TrendPartitionCheckpoint>) =>
-        Option.isSome(saved) &&
-        saved.value.bootstrap_complete &&
-        compareOffsets(firstOffset, (BigInt(saved.value.checkpoint.applied_offset) + 1n).toString()) > 0;
-      if (ahead(yield* store.checkpointOf(slot.partition))) {
-        return yield* new PartitionNotOwned({
-          partition: slot.partition,
-          reason: `batch from ${firstOffset} is ahead of the saved state`,
-        });
-      }
-      const claim = yield* ownership.claim(groupId, slot.partition, instanceId);
-      counters.claims += 1;
-      const loaded = yield* load(slot);
-      if (!loaded) {
-        const state = yield* bootstrap(slot.partition, claim.epoch);
-        slot.state = state;
-        slot.savedOffset = state.applied_offset;
-        slot.heldEpoch = claim.epoch;
-        slot.baseEpoch = claim.epoch;
-        slot.needsReload = false;
-        counters.bootstraps += 1;
-        yield* deps.onBootstrapped;
-      } else {
-        const state = slot.state!;
-        yield* store.putCheckpoints([
-          {
-            checkpoint: trendCheckpoint(state),
-            bootstrap_complete: true,
-            epoch: claim.epoch,
-            base_epoch: slot.baseEpoch,
-          },
-        ]);
-        slot.heldEpoch = claim.epoch;
-      }
-      // Only now: a failure above leaves the partition unclaimed here, to be acquired again.
-      slot.claim = claim;
-      yield* Effect.logInfo("trends partition claimed").pipe(
-        Effect.annotateLogs({
-          partition: slot.partition,
-          owner: ownerToken(claim),
-          applied: slot.savedOffset,
-          bootstrapped: !loaded,
-        }),
-      );
-    });
+    acquiring.onTheWay((arrived) =>
+      Effect.gen(function* () {
+        const ahead = (saved: Option.Option<TrendPartitionCheckpoint>) =>
+          Option.isSome(saved) &&
+          saved.value.bootstrap_complete &&
+          compareOffsets(firstOffset, (BigInt(saved.value.checkpoint.applied_offset) + 1n).toString()) > 0;
+        if (ahead(yield* store.checkpointOf(slot.partition))) {
+          return yield* new PartitionNotOwned({
+            partition: slot.partition,
+            reason: `batch from ${firstOffset} is ahead of the saved state`,
+          });
+        }
+        const claim = yield* ownership.claim(groupId, slot.partition, instanceId);
+        counters.claims += 1;
+        const loaded = yield* load(slot, arrived);
+        if (!loaded) {
+          const state = yield* bootstrap(slot.partition, claim.epoch);
+          slot.state = state;
+          slot.savedOffset = state.applied_offset;
+          slot.heldEpoch = claim.epoch;
+          slot.baseEpoch = claim.epoch;
+          slot.needsReload = false;
+          counters.bootstraps += 1;
+          yield* deps.onBootstrapped;
+        } else {
+          const state = slot.state!;
+          yield* store.putCheckpoints([
+            {
+              checkpoint: trendCheckpoint(state),
+              bootstrap_complete: true,
+              epoch: claim.epoch,
+              base_epoch: slot.baseEpoch,
+            },
+          ]);
+          slot.heldEpoch = claim.epoch;
+        }
+        // Only now: a failure above leaves the partition unclaimed here, to be acquired again.
+        slot.claim = claim;
+        yield* Effect.logInfo("trends partition claimed").pipe(
+          Effect.annotateLogs({
+            partition: slot.partition,
+            owner: ownerToken(claim),
+            applied: slot.savedOffset,
+            bootstrapped: !loaded,
+          }),
+        );
+      }),
+    );
 
   /**
    * Writes a partition's changes under the owner's epoch: pieces first, THEN the checkpoint. Each

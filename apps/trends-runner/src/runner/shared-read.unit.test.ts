@@ -1,6 +1,6 @@
 import { Deferred, Effect, Fiber } from "effect";
 import { describe, expect, it } from "vitest";
-import { makeBatchedRead, makeSharedRead } from "./shared-read.ts";
+import { makeArrivals, makeBatchedRead, makeSharedRead } from "./shared-read.ts";
 
 /** A read that returns its own number and holds until its gate opens. */
 const gatedReads = Effect.gen(function* () {
@@ -91,5 +91,82 @@ describe("a shared read", () => {
       "state of 3 from read 2",
     ]);
     expect(outcome.reads).toEqual([[1, 2], [3]]);
+  });
+
+  /** A batched read that records the keys of each read, gated by `arrivals`. */
+  const recordedRead = (arrivals: ReturnType<typeof makeArrivals>) => {
+    const reads: Array<ReadonlyArray<number>> = [];
+    const read = makeBatchedRead(
+      (partitions: ReadonlyArray<number>) =>
+        Effect.sync(() => {
+          reads.push([...partitions]);
+          return (partition: number) => `state of ${partition} from read ${reads.length}`;
+        }),
+      { gathered: arrivals.gathered },
+    );
+    return { read, reads };
+  };
+
+  it("given partition 2 on its way (claiming) when partition 1 asks, then the read waits for 2 and reads both at once", async () => {
+    const outcome = await Effect.runPromise(
+      Effect.gen(function* () {
+        const arrivals = makeArrivals("10 seconds");
+        const { read, reads } = recordedRead(arrivals);
+        const claimed = yield* Deferred.make<void>();
+        const two = yield* Effect.fork(
+          arrivals.onTheWay((arrived) =>
+            Deferred.await(claimed).pipe(Effect.zipRight(arrived), Effect.zipRight(read(2))),
+          ),
+        );
+        yield* Effect.yieldNow();
+        const one = yield* Effect.fork(read(1));
+        for (let i = 0; i < 20; i++) yield* Effect.yieldNow();
+        const readsWhileTwoClaims = reads.length;
+        yield* Deferred.succeed(claimed, undefined);
+        return {
+          values: [yield* Fiber.join(one), yield* Fiber.join(two)],
+          reads,
+          readsWhileTwoClaims,
+        };
+      }),
+    );
+    expect(outcome.readsWhileTwoClaims).toBe(0);
+    expect(outcome.values).toEqual(["state of 1 from read 1", "state of 2 from read 1"]);
+    expect(outcome.reads).toEqual([[1, 2]]);
+  });
+
+  it("given a caller on its way that fails before asking, then the read begins without it", async () => {
+    const outcome = await Effect.runPromise(
+      Effect.gen(function* () {
+        const arrivals = makeArrivals("10 seconds");
+        const { read, reads } = recordedRead(arrivals);
+        const claimFails = yield* Deferred.make<void>();
+        const failing = yield* Effect.fork(
+          arrivals.onTheWay(() => Deferred.await(claimFails).pipe(Effect.zipRight(Effect.fail("taken")))),
+        );
+        yield* Effect.yieldNow();
+        const one = yield* Effect.fork(read(1));
+        yield* Deferred.succeed(claimFails, undefined);
+        return { value: yield* Fiber.join(one), failed: yield* Effect.either(Fiber.join(failing)), reads };
+      }),
+    );
+    expect(outcome.value).toBe("state of 1 from read 1");
+    expect(outcome.failed._tag).toBe("Left");
+    expect(outcome.reads).toEqual([[1]]);
+  });
+
+  it("given a caller on its way that never asks, then the read begins once the bound has passed", async () => {
+    const outcome = await Effect.runPromise(
+      Effect.gen(function* () {
+        const arrivals = makeArrivals("30 millis");
+        const { read, reads } = recordedRead(arrivals);
+        const stuck = yield* Effect.fork(arrivals.onTheWay(() => Effect.never));
+        yield* Effect.yieldNow();
+        const value = yield* read(1);
+        yield* Fiber.interrupt(stuck);
+        return { value, reads };
+      }),
+    );
+    expect(outcome).toEqual({ value: "state of 1 from read 1", reads: [[1]] });
   });
 });
