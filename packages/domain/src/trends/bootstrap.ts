@@ -6,11 +6,14 @@ import {
   DEFAULT_TREND_CONFIG,
   utcDayOf,
   markChanged,
+  minuteOf,
+  noteZeroed,
   type PartitionTrendState,
   PartitionState,
   type TrendConfig,
 } from "./state.ts";
-import { makeFilmOf } from "./film-cell.ts";
+import { type FilmCell, makeFilmOf } from "./film-cell.ts";
+import { cutoffMinute, rememberEvent } from "./recent-ids.ts";
 
 /** A place in the log: partition and offset (decimal text). Same shape as the event-log port's. */
 export interface TrendLogPosition {
@@ -29,6 +32,16 @@ export interface BootstrapEntry {
   readonly add_position: Option.Option<TrendLogPosition>;
   /** Where the entry's DELETE landed in the log; none until published (or when not removed). */
   readonly delete_position: Option.Option<TrendLogPosition>;
+  /** The entry's ADD (its id and `occurred_at`), when known: a copy of it streamed later is dropped. */
+  readonly add_event?: Option.Option<SeenEvent>;
+  /** The entry's DELETE, when known (a tombstone): likewise. */
+  readonly delete_event?: Option.Option<SeenEvent>;
+}
+
+/** An event the bootstrap counts as seen: its id and when it occurred. */
+export interface SeenEvent {
+  readonly event_id: string;
+  readonly occurred_at: number;
 }
 
 /**
@@ -50,6 +63,12 @@ export interface BootstrapEntry {
  *
  * Also assumed, as the outbox publishes them: an entry's events land in one partition (they are
  * keyed by user) and in the entry's order (a republished ADD never lands after the entry's DELETE).
+ *
+ * The ADDs and DELETEs that landed before the start count as seen, as if streamed: their ids
+ * (when the entry gives them) are remembered within the dedup horizon and the watermark is their
+ * newest `occurred_at`. Why: a copy of one of them may land after the start (an event published
+ * twice, whose entry still records the earlier position); without its id the state would count it
+ * a second time.
  *
  * Every film of the result is pending (`takeChanges` gives them all).
  */
@@ -89,6 +108,16 @@ export const startBootstrap = (
     advanceFloor(state, now);
     states.set(partition, state);
   }
+  /** Events seen before the start, by partition: remembered once the watermark is known (`states`). */
+  const seen = new Map<PartitionState, Array<{ readonly film: FilmCell; readonly event: SeenEvent }>>();
+  const see = (state: PartitionState, film: FilmCell, event: Option.Option<SeenEvent> | undefined) => {
+    if (event === undefined || Option.isNone(event)) return;
+    if (event.value.occurred_at > state.watermark) state.watermark = event.value.occurred_at;
+    const list = seen.get(state);
+    if (list === undefined) seen.set(state, [{ film, event: event.value }]);
+    else list.push({ film, event: event.value });
+  };
+
   const add = (stored: BootstrapEntry): void => {
     if (Option.isNone(stored.add_position)) return;
     const added = stored.add_position.value;
@@ -96,12 +125,28 @@ export const startBootstrap = (
     const addStart = starts.get(added.partition);
     if (state === undefined || addStart === undefined) return;
     if (compareOffsets(added.offset, addStart) >= 0) return;
+    const { movie, added_at } = stored.entry;
     if (stored.removed && Option.isSome(stored.delete_position)) {
       const del = stored.delete_position.value;
       const deleteStart = starts.get(del.partition) ?? addStart;
-      if (compareOffsets(del.offset, deleteStart) < 0) return;
+      if (compareOffsets(del.offset, deleteStart) < 0) {
+        // Not counted, but both events are seen: copies of either must not count. The film holds
+        // their ids; with no count it leaves once they expire, as after a streamed DELETE.
+        const known = (event: Option.Option<SeenEvent> | undefined) =>
+          event !== undefined && Option.isSome(event);
+        if (!known(stored.add_event) && !known(stored.delete_event)) return;
+        let film = state.films.get(movie.movie_id);
+        if (film === undefined) {
+          film = makeFilmOf(movie, Number.NEGATIVE_INFINITY, state.applied_offset);
+          state.films.set(movie.movie_id, film);
+          markChanged(state, film);
+          noteZeroed(state, film);
+        }
+        see(state, film, stored.add_event);
+        see(state, film, stored.delete_event);
+        return;
+      }
     }
-    const { movie, added_at } = stored.entry;
     let film = state.films.get(movie.movie_id);
     if (film === undefined) {
       film = makeFilmOf(movie, added_at, state.applied_offset);
@@ -117,6 +162,23 @@ export const startBootstrap = (
     const day = utcDayOf(added_at);
     if (day >= state.floor_day) addToDay(film, day, state.floor_day, config.retention_days);
     markChanged(state, film);
+    see(state, film, stored.add_event);
   };
-  return { add, states: () => [...states.values()].sort((a, b) => a.partition - b.partition) };
+  const rememberSeen = () => {
+    for (const [state, events] of seen) {
+      const cutoff = cutoffMinute(state.watermark, config.dedup_horizon_ms);
+      for (const { film, event } of events) {
+        const minute = minuteOf(event.occurred_at);
+        if (minute >= cutoff) rememberEvent(state, film, event.event_id, minute, cutoff);
+      }
+    }
+    seen.clear();
+  };
+  return {
+    add,
+    states: () => {
+      rememberSeen();
+      return [...states.values()].sort((a, b) => a.partition - b.partition);
+    },
+  };
 };

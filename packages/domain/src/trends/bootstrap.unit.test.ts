@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { Film } from "../schemas/film.ts";
 import { type BootstrapEntry, bootstrapPartitionStates, startBootstrap } from "./bootstrap.ts";
 import { filmCounts } from "./output.ts";
-import { takeChanges } from "./pieces.ts";
+import { fromPieces, takeChanges } from "./pieces.ts";
 import { applyEvents } from "./reduce.ts";
 
 const DAY = 86_400_000;
@@ -117,6 +117,77 @@ describe("given stored entries and the partitions' start positions", () => {
       NOW,
     );
     expect(Object.fromEntries(filmCounts([state!], "all", NOW))).toEqual({ "ml-6": 1 });
+  });
+
+  describe("and an event of theirs published twice, its copy landing after the start", () => {
+    const addOf = (user: string, event_id: string) => ({
+      event_type: "ADD" as const,
+      schema_version: 1 as const,
+      event_id,
+      user_id: user,
+      occurred_at: NOW - DAY,
+      movie: heat,
+      added_at: NOW - DAY,
+      watched_at: NOW - DAY,
+    });
+    const deleteOf = (user: string, event_id: string) => ({
+      event_type: "DELETE" as const,
+      schema_version: 1 as const,
+      event_id,
+      user_id: user,
+      occurred_at: NOW - DAY + 60_000,
+      movie: heat,
+      added_at: NOW - DAY,
+    });
+    const seen = (event_id: string, occurred_at: number) => Option.some({ event_id, occurred_at });
+
+    it("when the copy of a counted entry's ADD is streamed, then the entry still counts once", () => {
+      const [state] = bootstrapPartitionStates(
+        [{ ...stored(heat, { add: [0, "3"] }), add_event: seen("ev-add", NOW - DAY) }],
+        starts,
+        NOW,
+      );
+      applyEvents(state!, [{ offset: "12", event: addOf("u-1", "ev-add") }], NOW);
+      expect(Object.fromEntries(filmCounts([state!], "all", NOW))).toEqual({ "ml-6": 1 });
+    });
+
+    const tombstoneAndAnother = () =>
+      bootstrapPartitionStates(
+        [
+          {
+            ...stored(heat, { add: [0, "3"], removed: true, del: [0, "4"] }),
+            add_event: seen("ev-add", NOW - DAY),
+            delete_event: seen("ev-del", NOW - DAY + 60_000),
+          },
+          stored(heat, { add: [0, "5"], user: "u-2" }),
+        ],
+        starts,
+        NOW,
+      )[0]!;
+
+    it("when the copy of a tombstone's ADD is streamed, then the removed entry does not count again", () => {
+      const state = tombstoneAndAnother();
+      applyEvents(state, [{ offset: "12", event: addOf("u-1", "ev-add") }], NOW);
+      expect(Object.fromEntries(filmCounts([state], "all", NOW))).toEqual({ "ml-6": 1 });
+    });
+
+    it("when the copy of a tombstone's DELETE is streamed, then it does not take away another user's entry", () => {
+      const state = tombstoneAndAnother();
+      applyEvents(state, [{ offset: "12", event: deleteOf("u-1", "ev-del") }], NOW);
+      expect(Object.fromEntries(filmCounts([state], "all", NOW))).toEqual({ "ml-6": 1 });
+    });
+
+    it("when the bootstrapped state is saved and reloaded before the copy arrives, then the copy is still dropped", () => {
+      const [state] = bootstrapPartitionStates(
+        [{ ...stored(heat, { add: [0, "3"] }), add_event: seen("ev-add", NOW - DAY) }],
+        starts,
+        NOW,
+      );
+      const changes = takeChanges(state!);
+      const reloaded = fromPieces(changes.checkpoint, changes.upserts);
+      applyEvents(reloaded, [{ offset: "12", event: addOf("u-1", "ev-add") }], NOW);
+      expect(Object.fromEntries(filmCounts([reloaded], "all", NOW))).toEqual({ "ml-6": 1 });
+    });
   });
 
   it("when entries are fed one at a time, then the states equal the ones built from the whole list", () => {

@@ -1,6 +1,6 @@
 // The community-trend reducers: per-partition state, exactly-once application, storage pieces,
 // bootstrap from stored entries, and the merged output. See state.ts and pieces.ts for the design.
-export type { Bootstrap, BootstrapEntry, TrendLogPosition } from "./bootstrap.ts";
+export type { Bootstrap, BootstrapEntry, SeenEvent, TrendLogPosition } from "./bootstrap.ts";
 export { bootstrapPartitionStates, startBootstrap } from "./bootstrap.ts";
 export { compareOffsets, NO_OFFSET, previousOffset } from "./offsets.ts";
 export type { TrendsOutput } from "./output.ts";

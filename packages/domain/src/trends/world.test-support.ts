@@ -5,7 +5,7 @@ import { Option } from "effect";
 import fc from "fast-check";
 import type { WatchlistEvent } from "../schemas/events.ts";
 import type { Film } from "../schemas/film.ts";
-import type { BootstrapEntry } from "./bootstrap.ts";
+import type { BootstrapEntry, SeenEvent } from "./bootstrap.ts";
 import type { PositionedEvent } from "./reduce.ts";
 import type { TopMovie, TrendingGenre, TrendWindow } from "./schema.ts";
 import { filmPieces, trendCheckpoint } from "./pieces.ts";
@@ -40,6 +40,12 @@ export interface StoredIncarnation {
   /** Offsets (in `partition`) of the ADD and DELETE: the last copy when published twice. */
   readonly add_offset: number;
   readonly delete_offset: number | null;
+  /** The first copy's offsets (the same when published once). */
+  readonly first_add_offset: number;
+  readonly first_delete_offset: number | null;
+  /** The ADD and DELETE themselves (id and time), as the store keeps them beside the entry. */
+  readonly add_event: SeenEvent;
+  readonly delete_event: SeenEvent | null;
 }
 
 interface Action {
@@ -90,7 +96,13 @@ interface Generated {
 /** Builds the scenario from the drawn actions: a valid history (ADD only when absent, etc.). */
 const build = (films: ReadonlyArray<Film>, partitions: number, actions: ReadonlyArray<Action>): Scenario => {
   const liveOf = new Map<string, number>(); // "user|film" → incarnation index
-  const incarnations: Array<{ entry: BootstrapEntry["entry"]; partition: number; removed: boolean }> = [];
+  const incarnations: Array<{
+    entry: BootstrapEntry["entry"];
+    partition: number;
+    removed: boolean;
+    add_event: SeenEvent;
+    delete_event: SeenEvent | null;
+  }> = [];
   const generated: Array<Generated> = [];
   let time = T0;
   actions.forEach((action, index) => {
@@ -105,7 +117,13 @@ const build = (films: ReadonlyArray<Film>, partitions: number, actions: Readonly
     if (current === undefined) {
       const added_at = occurred_at - action.backdate_days * DAY - (index % 7) * HOUR;
       const entry = { user_id, movie: film, watched_at: added_at, added_at };
-      incarnations.push({ entry, partition, removed: false });
+      incarnations.push({
+        entry,
+        partition,
+        removed: false,
+        add_event: { event_id: base.event_id, occurred_at },
+        delete_event: null,
+      });
       liveOf.set(key, incarnations.length - 1);
       generated.push({
         event: { ...base, event_type: "ADD", added_at, watched_at: added_at },
@@ -118,6 +136,7 @@ const build = (films: ReadonlyArray<Film>, partitions: number, actions: Readonly
       const { added_at } = incarnation.entry;
       if (action.remove) {
         incarnation.removed = true;
+        incarnation.delete_event = { event_id: base.event_id, occurred_at };
         liveOf.delete(key);
         generated.push({
           event: { ...base, event_type: "DELETE", added_at },
@@ -142,14 +161,25 @@ const build = (films: ReadonlyArray<Film>, partitions: number, actions: Readonly
   const logs: Array<Array<PositionedEvent>> = Array.from({ length: partitions }, () => []);
   const addOffset = new Map<number, number>();
   const deleteOffset = new Map<number, number>();
+  const firstAddOffset = new Map<number, number>();
+  const firstDeleteOffset = new Map<number, number>();
   for (let p = 0; p < partitions; p++) {
     const log = logs[p]!;
     const pending: Array<{ item: Generated; remaining: number }> = [];
     const append = (item: Generated) => {
       const offset = log.length;
       log.push({ offset: String(offset), event: item.event });
-      if (item.event.event_type === "ADD") addOffset.set(item.incarnation, offset);
-      if (item.event.event_type === "DELETE") deleteOffset.set(item.incarnation, offset);
+      const first = (offsets: Map<number, number>) => {
+        if (!offsets.has(item.incarnation)) offsets.set(item.incarnation, offset);
+      };
+      if (item.event.event_type === "ADD") {
+        addOffset.set(item.incarnation, offset);
+        first(firstAddOffset);
+      }
+      if (item.event.event_type === "DELETE") {
+        deleteOffset.set(item.incarnation, offset);
+        first(firstDeleteOffset);
+      }
     };
     for (const item of generated) {
       if (item.partition !== p) continue;
@@ -184,6 +214,10 @@ const build = (films: ReadonlyArray<Film>, partitions: number, actions: Readonly
       removed: incarnation.removed,
       add_offset: addOffset.get(index)!,
       delete_offset: deleteOffset.get(index) ?? null,
+      first_add_offset: firstAddOffset.get(index)!,
+      first_delete_offset: firstDeleteOffset.get(index) ?? null,
+      add_event: incarnation.add_event,
+      delete_event: incarnation.delete_event,
     }),
   );
   const live = incarnations
@@ -215,8 +249,13 @@ export const storedEntries = (
   scenario: Scenario,
   starts: ReadonlyArray<number>,
   hideFromStart: (index: number) => boolean,
+  /** Whether the entry still records its first copy's positions (the later copy not marked yet). */
+  firstCopyRecorded: (index: number) => boolean = () => false,
 ): ReadonlyArray<BootstrapEntry> =>
-  scenario.entries.map((stored, index) => {
+  scenario.entries.map((entry, index) => {
+    const stored = firstCopyRecorded(index)
+      ? { ...entry, add_offset: entry.first_add_offset, delete_offset: entry.first_delete_offset }
+      : entry;
     const start = starts[stored.partition]!;
     // Positions at or after the start may still be unknown (not yet published, or not yet marked).
     const known = (offset: number | null) =>
@@ -228,6 +267,8 @@ export const storedEntries = (
       removed: stored.removed,
       add_position: known(stored.add_offset),
       delete_position: stored.removed ? known(stored.delete_offset) : Option.none(),
+      add_event: Option.some(stored.add_event),
+      delete_event: Option.fromNullable(stored.delete_event),
     };
   });
 
