@@ -423,7 +423,14 @@ export const watchlistStoreContract = (
         expect(result.list).toEqual({ entries: [], total: 0 });
         expect(result.users.get("u1")).toEqual([]);
         expect(result.since).toEqual([
-          { entry, removed: true, add_position: Option.none(), delete_position: Option.none() },
+          {
+            entry,
+            removed: true,
+            add_position: Option.none(),
+            delete_position: Option.none(),
+            add_event: Option.some({ event_id: add.event_id, occurred_at: add.occurred_at }),
+            delete_event: Option.some({ event_id: "e-del", occurred_at: T0 + MINUTE }),
+          },
         ]);
         expect(Option.getOrThrow(result.pending).events).toEqual([
           add,
@@ -455,7 +462,14 @@ export const watchlistStoreContract = (
         expect(result.got).toEqual(Option.some(again));
         expect(Option.getOrThrow(result.pending).events.map((e) => e.event_id)).toEqual(["e-del", "e-add-2"]);
         expect(result.since).toEqual([
-          { entry: again, removed: false, add_position: Option.none(), delete_position: Option.none() },
+          {
+            entry: again,
+            removed: false,
+            add_position: Option.none(),
+            delete_position: Option.none(),
+            add_event: Option.some({ event_id: "e-add-2", occurred_at: again.added_at }),
+            delete_event: Option.none(),
+          },
         ]);
       });
     });
@@ -512,6 +526,8 @@ export const watchlistStoreContract = (
             removed: true,
             add_position: Option.some(position(5, 2)),
             delete_position: Option.some(position(6, 2)),
+            add_event: Option.some({ event_id: "e-add", occurred_at: add.occurred_at }),
+            delete_event: Option.some({ event_id: "e-del", occurred_at: T0 + MINUTE }),
           },
         ]);
         expect(result.pending).toEqual([]);

@@ -1,5 +1,5 @@
-import type { EntryState, WatchedEntry, WatchlistEvent } from "@cinematch/domain";
-import { Context, type Effect, type Option } from "effect";
+import type { EntryState, SeenEvent, WatchedEntry, WatchlistEvent } from "@cinematch/domain";
+import { Context, type Effect, Option } from "effect";
 import type { LogPosition } from "../event-log/EventLog.ts";
 import type { StoreUnavailable } from "../store-errors.ts";
 
@@ -10,7 +10,8 @@ import type { StoreUnavailable } from "../store-errors.ts";
  *
  * Stored shape (MongoDB and FerretDB): `{ _id: "<user_id>|<movie_id>", user_id, movie_id, movie,
  * rating?, watched_at, added_at, removed, outbox: { <event_id>: { seq, event } }, pending?: "yes",
- * add_event_id, delete_event_id, add_position, delete_position, version }`. A removed entry stays
+ * add_event_id, add_occurred_at, delete_event_id, delete_occurred_at, add_position, delete_position,
+ * version }`. A removed entry stays
  * as a tombstone (`removed: true`) carrying `delete_position`, because the trends bootstrap needs to know whether the log before its
  * starting point already holds the DELETE.
  */
@@ -21,7 +22,18 @@ export interface StoredEntry {
   readonly add_position: Option.Option<LogPosition>;
   /** Where the entry's DELETE event landed in the log, once published. */
   readonly delete_position: Option.Option<LogPosition>;
+  /** The entry's ADD (id and `occurred_at`; none in documents written before they were kept). */
+  readonly add_event: Option.Option<SeenEvent>;
+  /** The entry's DELETE, for a tombstone (likewise). */
+  readonly delete_event: Option.Option<SeenEvent>;
 }
+
+/** An entry's ADD or DELETE as stored beside it; none unless both its id and its time are there. */
+export const seenEvent = (
+  event_id: string | null | undefined,
+  occurred_at: number | null | undefined,
+): Option.Option<SeenEvent> =>
+  event_id == null || occurred_at == null ? Option.none() : Option.some({ event_id, occurred_at });
 
 export interface PendingEvents {
   /** The outbox owner: `<user_id>|<movie_id>`. */

@@ -5,6 +5,7 @@ import {
   type CommitResult,
   type PendingEvents,
   type StoredEntry,
+  seenEvent,
   WatchlistStore,
   type WatchlistStoreService,
   watchlistEntryKey,
@@ -21,6 +22,8 @@ interface EntryDocument {
   pending_since: number;
   add_event_id: string | undefined;
   delete_event_id: string | undefined;
+  add_occurred_at: number | undefined;
+  delete_occurred_at: number | undefined;
   add_position: LogPosition | undefined;
   delete_position: LogPosition | undefined;
 }
@@ -94,6 +97,8 @@ export const makeWatchlistStoreMemory = (): WatchlistStoreService => {
           pending_since: 0,
           add_event_id: undefined,
           delete_event_id: undefined,
+          add_occurred_at: undefined,
+          delete_occurred_at: undefined,
           add_position: undefined,
           delete_position: undefined,
         };
@@ -104,11 +109,14 @@ export const makeWatchlistStoreMemory = (): WatchlistStoreService => {
           // A new ADD (or DELETE) replaces the one whose position the trends bootstrap would look at.
           if (event.event_type === "ADD") {
             doc.add_event_id = event.event_id;
+            doc.add_occurred_at = event.occurred_at;
             doc.add_position = undefined;
             doc.delete_event_id = undefined;
+            doc.delete_occurred_at = undefined;
             doc.delete_position = undefined;
           } else if (event.event_type === "DELETE") {
             doc.delete_event_id = event.event_id;
+            doc.delete_occurred_at = event.occurred_at;
             doc.delete_position = undefined;
           }
           queue(doc, event);
@@ -171,6 +179,8 @@ export const makeWatchlistStoreMemory = (): WatchlistStoreService => {
             removed: doc.removed,
             add_position: Option.fromNullable(doc.add_position),
             delete_position: Option.fromNullable(doc.delete_position),
+            add_event: seenEvent(doc.add_event_id, doc.add_occurred_at),
+            delete_event: seenEvent(doc.delete_event_id, doc.delete_occurred_at),
           }),
         );
       }),

@@ -48,6 +48,9 @@ export const StoredDocument = Schema.Struct({
   pending: Schema.optionalWith(Schema.Literal(PENDING), { exact: true }),
   add_event_id: Schema.NullOr(Schema.String),
   delete_event_id: Schema.NullOr(Schema.String),
+  /** When the ADD / DELETE occurred: with the ids, what the trends bootstrap needs to drop a copy of them. */
+  add_occurred_at: Schema.optionalWith(Schema.NullOr(Timestamp), { exact: true }),
+  delete_occurred_at: Schema.optionalWith(Schema.NullOr(Timestamp), { exact: true }),
   add_position: Schema.NullOr(Position),
   delete_position: Schema.NullOr(Position),
   /** Zero-padded offsets, so a filter can keep the later of two publications of one event. */

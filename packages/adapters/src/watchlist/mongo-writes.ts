@@ -6,6 +6,7 @@ import {
   encodeDocument,
   encodeEntry,
   encodeEvent,
+  encodeTimestamp,
   offsetRank,
   PENDING,
   type StoredDocument,
@@ -27,17 +28,36 @@ const bookkeeping = (events: ReadonlyArray<WatchlistEvent>) => {
       // A new ADD starts a new entry: the log positions kept so far describe the old one.
       Object.assign(set, {
         add_event_id: event.event_id,
+        add_occurred_at: encodeTimestamp(event.occurred_at),
         add_position: null,
         delete_event_id: null,
+        delete_occurred_at: null,
         delete_position: null,
       });
       Object.assign(unset, { add_rank: "", delete_rank: "" });
     } else if (event.event_type === "DELETE") {
-      Object.assign(set, { delete_event_id: event.event_id, delete_position: null });
+      Object.assign(set, {
+        delete_event_id: event.event_id,
+        delete_occurred_at: encodeTimestamp(event.occurred_at),
+        delete_position: null,
+      });
       unset.delete_rank = "";
     }
   }
   return { set, unset };
+};
+
+/** When the last ADD and DELETE of a new document's events occurred (decoded: it is encoded whole). */
+const eventTimes = (events: ReadonlyArray<WatchlistEvent>) => {
+  let add_occurred_at: number | null = null;
+  let delete_occurred_at: number | null = null;
+  for (const event of events) {
+    if (event.event_type === "ADD") {
+      add_occurred_at = event.occurred_at;
+      delete_occurred_at = null;
+    } else if (event.event_type === "DELETE") delete_occurred_at = event.occurred_at;
+  }
+  return { add_occurred_at, delete_occurred_at };
 };
 
 /** The whole document of an entry written for the first time (inserted; a clash means it exists). */
@@ -62,6 +82,7 @@ export const newDocument = (key: string, write: EntryWrite): Document => {
     pending: PENDING,
     add_event_id: (set.add_event_id as string | undefined) ?? null,
     delete_event_id: (set.delete_event_id as string | undefined) ?? null,
+    ...eventTimes(write.events),
     add_position: null,
     delete_position: null,
     version: 1,

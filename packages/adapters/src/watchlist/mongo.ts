@@ -24,6 +24,7 @@ import {
   type CommitResult,
   type PendingEvents,
   type StoredEntry,
+  seenEvent,
   WatchlistStore,
   type WatchlistStoreService,
   watchlistEntryKey,
@@ -225,6 +226,8 @@ export const makeWatchlistStoreMongo = Effect.gen(function* () {
               removed: doc.removed,
               add_position: Option.fromNullable(doc.add_position),
               delete_position: Option.fromNullable(doc.delete_position),
+              add_event: seenEvent(doc.add_event_id, doc.add_occurred_at),
+              delete_event: seenEvent(doc.delete_event_id, doc.delete_occurred_at),
             }),
           ),
         );
