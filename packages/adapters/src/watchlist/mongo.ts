@@ -93,7 +93,9 @@ export const makeWatchlistStoreMongo = Effect.gen(function* () {
    * By the indexed string only, which FerretDB narrows. Not sorted on the server: a sort would make
    * FerretDB read and decode every pending document for each page (seconds per page once a broker
    * outage has left tens of thousands); the page is ordered here, oldest first, and the publisher
-   * merges each user's events by time.
+   * merges each user's events by time. A page comes in one reply (`batchSize`): a cursor left
+   * half-read, when a later `getMore` cannot get a pooled connection within the checkout timeout,
+   * would stay open on the server until its cursor timeout.
    */
   const pendingDocuments = (limit?: number) =>
     tryMongo("movies.pendingEvents", () => {
@@ -101,7 +103,7 @@ export const makeWatchlistStoreMongo = Effect.gen(function* () {
         { pending: PENDING },
         { projection: { _id: 1, user_id: 1, outbox: 1, version: 1 } },
       );
-      return (limit === undefined ? cursor : cursor.limit(limit)).toArray();
+      return (limit === undefined ? cursor : cursor.limit(limit).batchSize(limit)).toArray();
     }).pipe(Effect.flatMap((docs) => Effect.forEach(docs, decodePending)));
 
   const service: WatchlistStoreService = {
