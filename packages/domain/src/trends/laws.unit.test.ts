@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { bootstrapPartitionStates } from "./bootstrap.ts";
+import { type BootstrapEntry, bootstrapPartitionStates } from "./bootstrap.ts";
 import { filmCounts, trendsOutput } from "./output.ts";
 import { filmPieces, fromPieces, type TrendCheckpoint, type TrendFilmPiece, takeChanges } from "./pieces.ts";
 import { applyEvents, type PositionedEvent } from "./reduce.ts";
@@ -36,6 +36,47 @@ const counts = (states: ReadonlyArray<PartitionTrendState>, now: number) =>
 
 /** How long after the last event the output is looked at. */
 const lateness = fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 50 * DAY }));
+
+/** A scenario, start seeds, a per-entry choice, batch cuts and lateness: what the bootstrap laws draw. */
+const bootstrapCase = () =>
+  [
+    scenarioArbitrary(),
+    fc.array(fc.nat(), { minLength: 3, maxLength: 3 }),
+    fc.func(fc.boolean()),
+    fc.array(fc.nat()),
+    lateness,
+  ] as const;
+
+const startsOf = (scenario: Scenario, seeds: ReadonlyArray<number>) =>
+  scenario.logs.map((log, p) => seeds[p]! % (log.length + 1));
+
+/**
+ * Bootstraps each partition at its start from `entries`, streams the rest of its log in the given
+ * batches, and checks the outputs and counts equal streaming everything from the start.
+ */
+const bootstrapThenStream = (
+  scenario: Scenario,
+  starts: ReadonlyArray<number>,
+  entries: ReadonlyArray<BootstrapEntry>,
+  cuts: ReadonlyArray<number>,
+  now: number,
+) => {
+  const booted = bootstrapPartitionStates(
+    entries,
+    starts.map((start, partition) => ({ partition, offset: String(start) })),
+    now,
+  );
+  const applied = booted.map((state) => state.applied_offset);
+  for (const state of booted) {
+    for (const batch of cut(scenario.logs[state.partition]!.slice(starts[state.partition]), cuts)) {
+      applyEvents(state, batch, now);
+    }
+  }
+  const streamed = streamAll(scenario, now);
+  expect(outputs(booted, now)).toEqual(outputs(streamed, now));
+  expect(counts(booted, now)).toEqual(counts(streamed, now));
+  return { applied };
+};
 
 describe("the trend reducers, on any valid history", () => {
   it("given every event streamed, when the output is computed, then it equals the trends recomputed from the entries still in a watchlist", () => {
@@ -210,34 +251,17 @@ describe("the trend reducers, on any valid history", () => {
 
   it("given stored entries and start positions, when bootstrapped and the rest is streamed, then the result equals streaming everything from the start", () => {
     fc.assert(
-      fc.property(
-        scenarioArbitrary(),
-        fc.array(fc.nat(), { minLength: 3, maxLength: 3 }),
-        fc.func(fc.boolean()),
-        fc.array(fc.nat()),
-        lateness,
-        (scenario, startSeeds, hide, cuts, late) => {
-          const now = scenario.end + late;
-          const starts = scenario.logs.map((log, p) => startSeeds[p]! % (log.length + 1));
-          const entries = storedEntries(scenario, starts, (index) => hide(index));
-          const booted = bootstrapPartitionStates(
-            entries,
-            starts.map((start, partition) => ({ partition, offset: String(start) })),
-            now,
-          );
-          expect(booted.map((state) => state.applied_offset)).toEqual(
-            starts.map((start) => String(start - 1)),
-          );
-          for (const state of booted) {
-            for (const batch of cut(scenario.logs[state.partition]!.slice(starts[state.partition]), cuts)) {
-              applyEvents(state, batch, now);
-            }
-          }
-          const streamed = streamAll(scenario, now);
-          expect(outputs(booted, now)).toEqual(outputs(streamed, now));
-          expect(counts(booted, now)).toEqual(counts(streamed, now));
-        },
-      ),
+      fc.property(...bootstrapCase(), (scenario, startSeeds, hide, cuts, late) => {
+        const starts = startsOf(scenario, startSeeds);
+        const booted = bootstrapThenStream(
+          scenario,
+          starts,
+          storedEntries(scenario, starts, (index) => hide(index)),
+          cuts,
+          scenario.end + late,
+        );
+        expect(booted.applied).toEqual(starts.map((start) => String(start - 1)));
+      }),
       RUNS,
     );
   });
@@ -246,36 +270,21 @@ describe("the trend reducers, on any valid history", () => {
 describe("a bootstrap while an event published twice has only its first copy recorded", () => {
   it("given entries that still record the first copy of an event whose second copy lands after the start, when bootstrapped and the rest is streamed, then the result equals streaming everything from the start", () => {
     fc.assert(
-      fc.property(
-        scenarioArbitrary(),
-        fc.array(fc.nat(), { minLength: 3, maxLength: 3 }),
-        fc.func(fc.boolean()),
-        fc.array(fc.nat()),
-        lateness,
-        (scenario, startSeeds, firstCopy, cuts, late) => {
-          const now = scenario.end + late;
-          const starts = scenario.logs.map((log, p) => startSeeds[p]! % (log.length + 1));
-          const entries = storedEntries(
+      fc.property(...bootstrapCase(), (scenario, startSeeds, firstCopy, cuts, late) => {
+        const starts = startsOf(scenario, startSeeds);
+        bootstrapThenStream(
+          scenario,
+          starts,
+          storedEntries(
             scenario,
             starts,
             () => false,
             (index) => firstCopy(index),
-          );
-          const booted = bootstrapPartitionStates(
-            entries,
-            starts.map((start, partition) => ({ partition, offset: String(start) })),
-            now,
-          );
-          for (const state of booted) {
-            for (const batch of cut(scenario.logs[state.partition]!.slice(starts[state.partition]), cuts)) {
-              applyEvents(state, batch, now);
-            }
-          }
-          const streamed = streamAll(scenario, now);
-          expect(outputs(booted, now)).toEqual(outputs(streamed, now));
-          expect(counts(booted, now)).toEqual(counts(streamed, now));
-        },
-      ),
+          ),
+          cuts,
+          scenario.end + late,
+        );
+      }),
       RUNS,
     );
   });
