@@ -20,44 +20,55 @@ import {
 /** Orders a commit's events after every earlier one of the entry (the outbox is keyed by event id). */
 const seqOf = (version: number, index: number) => version * 1000 + index;
 
-const bookkeeping = (events: ReadonlyArray<WatchlistEvent>) => {
-  const set: Record<string, unknown> = {};
-  const unset: Record<string, ""> = {};
+/**
+ * What a commit's events make of the entry's ADD/DELETE fields (domain values); a field left out is
+ * unchanged. A new ADD starts a new entry, so it also clears the DELETE.
+ */
+const eventFields = (events: ReadonlyArray<WatchlistEvent>) => {
+  const fields: {
+    add_event_id?: string;
+    add_occurred_at?: number;
+    delete_event_id?: string | null;
+    delete_occurred_at?: number | null;
+  } = {};
   for (const event of events) {
     if (event.event_type === "ADD") {
-      // A new ADD starts a new entry: the log positions kept so far describe the old one.
-      Object.assign(set, {
+      Object.assign(fields, {
         add_event_id: event.event_id,
-        add_occurred_at: encodeTimestamp(event.occurred_at),
-        add_position: null,
+        add_occurred_at: event.occurred_at,
         delete_event_id: null,
         delete_occurred_at: null,
-        delete_position: null,
       });
-      Object.assign(unset, { add_rank: "", delete_rank: "" });
     } else if (event.event_type === "DELETE") {
-      Object.assign(set, {
-        delete_event_id: event.event_id,
-        delete_occurred_at: encodeTimestamp(event.occurred_at),
-        delete_position: null,
-      });
-      unset.delete_rank = "";
+      Object.assign(fields, { delete_event_id: event.event_id, delete_occurred_at: event.occurred_at });
     }
   }
-  return { set, unset };
+  return fields;
 };
 
-/** When the last ADD and DELETE of a new document's events occurred (decoded: it is encoded whole). */
-const eventTimes = (events: ReadonlyArray<WatchlistEvent>) => {
-  let add_occurred_at: number | null = null;
-  let delete_occurred_at: number | null = null;
-  for (const event of events) {
-    if (event.event_type === "ADD") {
-      add_occurred_at = event.occurred_at;
-      delete_occurred_at = null;
-    } else if (event.event_type === "DELETE") delete_occurred_at = event.occurred_at;
+/** Those fields as an update's `$set`/`$unset`: a new ADD or DELETE also forgets the log position kept for the old one. */
+const bookkeeping = (events: ReadonlyArray<WatchlistEvent>) => {
+  const fields = eventFields(events);
+  const set: Record<string, unknown> = {};
+  const unset: Record<string, ""> = {};
+  if (fields.add_event_id !== undefined) {
+    Object.assign(set, {
+      add_event_id: fields.add_event_id,
+      add_occurred_at: encodeTimestamp(fields.add_occurred_at!),
+      add_position: null,
+    });
+    unset.add_rank = "";
   }
-  return { add_occurred_at, delete_occurred_at };
+  if (fields.delete_event_id !== undefined) {
+    Object.assign(set, {
+      delete_event_id: fields.delete_event_id,
+      delete_occurred_at:
+        fields.delete_occurred_at == null ? null : encodeTimestamp(fields.delete_occurred_at),
+      delete_position: null,
+    });
+    unset.delete_rank = "";
+  }
+  return { set, unset };
 };
 
 /** The whole document of an entry written for the first time (inserted; a clash means it exists). */
@@ -67,7 +78,7 @@ export const newDocument = (key: string, write: EntryWrite): Document => {
   write.events.forEach((event, i) => {
     outbox[event.event_id] = { seq: seqOf(1, i), event };
   });
-  const { set } = bookkeeping(write.events);
+  const fields = eventFields(write.events);
   const doc: StoredDocument = {
     _id: key,
     user_id: entry.user_id,
@@ -80,9 +91,10 @@ export const newDocument = (key: string, write: EntryWrite): Document => {
     removed,
     outbox,
     pending: PENDING,
-    add_event_id: (set.add_event_id as string | undefined) ?? null,
-    delete_event_id: (set.delete_event_id as string | undefined) ?? null,
-    ...eventTimes(write.events),
+    add_event_id: fields.add_event_id ?? null,
+    delete_event_id: fields.delete_event_id ?? null,
+    add_occurred_at: fields.add_occurred_at ?? null,
+    delete_occurred_at: fields.delete_occurred_at ?? null,
     add_position: null,
     delete_position: null,
     version: 1,
