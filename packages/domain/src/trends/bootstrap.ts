@@ -83,6 +83,9 @@ export const bootstrapPartitionStates = (
   return bootstrap.states();
 };
 
+const isKnown = (event: Option.Option<SeenEvent> | undefined): boolean =>
+  event !== undefined && Option.isSome(event);
+
 export interface Bootstrap {
   /** Counts one stored entry (or not, by the rule of `bootstrapPartitionStates`). */
   readonly add: (stored: BootstrapEntry) => void;
@@ -132,9 +135,7 @@ export const startBootstrap = (
       if (compareOffsets(del.offset, deleteStart) < 0) {
         // Not counted, but both events are seen: copies of either must not count. The film holds
         // their ids; with no count it leaves once they expire, as after a streamed DELETE.
-        const known = (event: Option.Option<SeenEvent> | undefined) =>
-          event !== undefined && Option.isSome(event);
-        if (!known(stored.add_event) && !known(stored.delete_event)) return;
+        if (!isKnown(stored.add_event) && !isKnown(stored.delete_event)) return;
         let film = state.films.get(movie.movie_id);
         if (film === undefined) {
           film = makeFilmOf(movie, Number.NEGATIVE_INFINITY, state.applied_offset);
@@ -152,7 +153,8 @@ export const startBootstrap = (
       film = makeFilmOf(movie, added_at, state.applied_offset);
       state.films.set(movie.movie_id, film);
     } else if (added_at >= film.snapshot_time) {
-      // The newest entry's snapshot stands in for the newest ADD's (the entry does not keep occurred_at).
+      // The newest entry's snapshot stands in for the newest ADD's (by `added_at`: entries written
+      // before the ADD's time was kept beside it have no other).
       film.title = movie.title;
       film.poster_path = movie.poster_path ?? null;
       film.genres = movie.genres ?? [];
