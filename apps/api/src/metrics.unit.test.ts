@@ -1,8 +1,10 @@
 import { Effect, Option, Redacted } from "effect";
 import { afterEach, describe, expect, it } from "vitest";
-import { startWorld, type World } from "./testing/world.ts";
+import { signUp, startWorld, type World } from "./testing/world.ts";
 
 const backlogOf = (text: string) => Number(/^cinematch_outbox_backlog (-?\d+)$/m.exec(text)?.[1]);
+const writtenOf = (text: string, kind: string) =>
+  Number(new RegExp(`^cinematch_store_written_documents_total\\{kind="${kind}"\\} (\\d+)$`, "m").exec(text)?.[1]);
 
 describe("/metrics", () => {
   let world: World | undefined;
@@ -44,6 +46,20 @@ describe("/metrics", () => {
       expect(scrape.text).toMatch(/^cinematch_outbox_backlog_age_seconds \d/m);
     }
     expect(counts).toBe(1);
+  });
+
+  it("given two films added and one re-rated, when scraped, then the store's writes are counted by kind under one HELP each", async () => {
+    world = await startWorld();
+    const { token } = await signUp(world, "writer@example.com");
+    for (const movie_id of ["ml-1", "ml-2"]) {
+      expect((await world.call("POST", "/movies", { token, body: { movie_id } })).status).toBe(201);
+    }
+    expect((await world.call("PATCH", "/movies/ml-1", { token, body: { rating: 7 } })).status).toBe(200);
+
+    const scrape = await world.call("GET", "/metrics");
+    expect([writtenOf(scrape.text, "insert"), writtenOf(scrape.text, "update")]).toEqual([2, 1]);
+    expect(scrape.text).toMatch(/^cinematch_store_write_seconds_total\{kind="clear"\} \d/m);
+    expect(scrape.text.match(/^# HELP cinematch_store_write_calls_total /gm)).toHaveLength(1);
   });
 
   it("given CINEMATCH_METRICS_TOKEN, when scraped without it, with a wrong one and with it, then 401, 401, 200", async () => {

@@ -21,6 +21,8 @@ export interface Sample {
   readonly help: string;
   readonly type: "counter" | "gauge";
   readonly value: number;
+  /** One series of a labelled metric; samples of one name follow each other. */
+  readonly labels?: Readonly<Record<string, string>>;
 }
 
 const escapeLabel = (value: string) =>
@@ -67,10 +69,17 @@ export const makeHttpMetrics = (): HttpMetrics => {
         lines.push(`http_request_duration_seconds_sum{${histogram.labels}} ${histogram.sum}`);
         lines.push(`http_request_duration_seconds_count{${histogram.labels}} ${histogram.count}`);
       }
+      let previous: string | undefined;
       for (const sample of extra) {
-        lines.push(`# HELP ${sample.name} ${sample.help}`);
-        lines.push(`# TYPE ${sample.name} ${sample.type}`);
-        lines.push(`${sample.name} ${sample.value}`);
+        if (sample.name !== previous) {
+          lines.push(`# HELP ${sample.name} ${sample.help}`);
+          lines.push(`# TYPE ${sample.name} ${sample.type}`);
+          previous = sample.name;
+        }
+        const labels = Object.entries(sample.labels ?? {})
+          .map(([label, value]) => `${label}="${escapeLabel(value)}"`)
+          .join(",");
+        lines.push(`${sample.name}${labels === "" ? "" : `{${labels}}`} ${sample.value}`);
       }
       return `${lines.join("\n")}\n`;
     },

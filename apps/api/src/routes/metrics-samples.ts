@@ -1,11 +1,12 @@
-import { OutboxPublisher } from "@cinematch/adapters";
+import { OutboxPublisher, type StoreWriterStats, WatchlistStore } from "@cinematch/adapters";
 import { Effect } from "effect";
 import type { Sample } from "../http/metrics.ts";
 import type { RouteDependencies } from "./dependencies.ts";
 
 /**
  * The process's own samples for `GET /metrics` (the HTTP counters are rendered beside them): outbox
- * publication, the backlog count kept in the background, live clients, catalog size, memory.
+ * publication, the backlog count kept in the background, the watchlist store's write time by kind,
+ * live clients, catalog size, memory.
  */
 export const processSamples = (
   deps: Pick<RouteDependencies, "backlog" | "live" | "catalog" | "admissionLoad">,
@@ -14,6 +15,7 @@ export const processSamples = (
     const publisher = yield* OutboxPublisher;
     const backlog = yield* deps.backlog.read;
     const stats = yield* publisher.stats;
+    const writer = yield* Effect.flatMap(WatchlistStore, (store) => store.writerStats);
     const samples: Array<Sample> = [
       {
         name: "cinematch_events_published_total",
@@ -45,6 +47,7 @@ export const processSamples = (
         type: "gauge",
         value: stats.degraded ? 1 : 0,
       },
+      ...writerSamples(writer),
       {
         name: "cinematch_live_clients",
         help: "Open /live streams.",
@@ -82,3 +85,41 @@ export const processSamples = (
     ];
     return samples;
   });
+
+const WRITE_KINDS = {
+  inserts: "insert",
+  updates: "update",
+  clears: "clear",
+} as const satisfies Record<keyof StoreWriterStats, string>;
+
+/**
+ * Where the watchlist store's write time goes, by kind (`insert` of new entries, `update` of existing
+ * ones, `clear` of published events from their outboxes): seconds over the scrape interval is how
+ * busy the writer was; seconds over documents, what one document costs on the server.
+ */
+const writerSamples = (writer: StoreWriterStats): Array<Sample> => {
+  const kinds = Object.entries(WRITE_KINDS) as Array<[keyof StoreWriterStats, string]>;
+  return [
+    ...kinds.map(([kind, label]) => ({
+      name: "cinematch_store_write_seconds_total",
+      help: "Time the watchlist store's writer spent in server calls, by kind (0 on the in-memory store).",
+      type: "counter" as const,
+      value: writer[kind].seconds,
+      labels: { kind: label },
+    })),
+    ...kinds.map(([kind, label]) => ({
+      name: "cinematch_store_write_calls_total",
+      help: "Server calls of the watchlist store's writer, by kind (one call may carry many documents).",
+      type: "counter" as const,
+      value: writer[kind].round_trips,
+      labels: { kind: label },
+    })),
+    ...kinds.map(([kind, label]) => ({
+      name: "cinematch_store_written_documents_total",
+      help: "Entries written by the watchlist store's writer, by kind.",
+      type: "counter" as const,
+      value: writer[kind].documents,
+      labels: { kind: label },
+    })),
+  ];
+};

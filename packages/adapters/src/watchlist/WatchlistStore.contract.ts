@@ -600,6 +600,31 @@ export const watchlistStoreContract = (
       });
     });
 
+    describe("a store's writer counters", () => {
+      it("given a new entry, a change of it and its events marked published, when the counters are read, then one document of each kind is counted, in at least one call each", async () => {
+        const entry = sampleEntry("u1", "m1", T0);
+        const result = await run((store) =>
+          Effect.gen(function* () {
+            const before = yield* store.writerStats;
+            yield* via(store).add(entry, addedEvent(entry, "e-add"));
+            yield* via(store).update("u1", "m1", { rating: 4 }, updatedEvent("e-upd", T0 + MINUTE));
+            const read = Option.getOrThrow(yield* pendingFor(store, watchlistEntryKey("u1", "m1")));
+            yield* markPublished(
+              store,
+              read.entry_key,
+              read.events.map((event, i) => ({ event, position: position(10 + i) })),
+            );
+            return { before, after: yield* store.writerStats };
+          }),
+        );
+        for (const kind of ["inserts", "updates", "clears"] as const) {
+          expect(result.before[kind]).toEqual({ round_trips: 0, documents: 0, seconds: 0 });
+          expect(result.after[kind].documents).toBe(1);
+          expect(result.after[kind].round_trips).toBeGreaterThanOrEqual(1);
+        }
+      });
+    });
+
     describe("a store under concurrent writers", () => {
       it("given many concurrent changes of one entry, when all finish, then every event is queued exactly once", async () => {
         const entry = sampleEntry("u1", "m1", T0);

@@ -81,6 +81,24 @@ export interface PublishedEvent {
   readonly version?: number;
 }
 
+/** One kind of write's cost so far: server calls, documents written, and the seconds the calls took. */
+export interface WriteCounters {
+  readonly round_trips: number;
+  readonly documents: number;
+  readonly seconds: number;
+}
+
+/**
+ * Where the store's write time goes since start, by kind: new entries, changes of existing ones, and
+ * the clearing of published events from their outboxes. On the in-memory store nothing waits on a
+ * server, so its seconds stay 0.
+ */
+export interface StoreWriterStats {
+  readonly inserts: WriteCounters;
+  readonly updates: WriteCounters;
+  readonly clears: WriteCounters;
+}
+
 export interface WatchlistStoreService {
   /** The entry (live or a tombstone) with its version and pending events; `None` when never written. */
   readonly load: (
@@ -137,6 +155,7 @@ export interface WatchlistStoreService {
    */
   readonly markPublished: (published: ReadonlyArray<PublishedEvent>) => Effect.Effect<void, StoreUnavailable>;
   readonly pendingCount: Effect.Effect<number, StoreUnavailable>;
+  readonly writerStats: Effect.Effect<StoreWriterStats>;
 }
 
 /** The `_id` of an entry's document and the key of its outbox. */

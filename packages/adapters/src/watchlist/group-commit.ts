@@ -4,6 +4,7 @@ import { BULK_CHUNK } from "../mongo/bulk.ts";
 import { isDuplicateKeyError } from "../mongo/errors.ts";
 import { StoreUnavailable } from "../store-errors.ts";
 import type { EntryClear } from "./mongo-writes.ts";
+import type { StoreWriterStats, WriteCounters } from "./WatchlistStore.ts";
 
 /**
  * The collection's one writer: every write of this process goes through it, and at most one server
@@ -54,17 +55,36 @@ const CLEAR_CHUNKS_PER_ROUND = 10;
 const failure = (operation: string, cause: unknown) =>
   new StoreUnavailable({ operation, message: cause instanceof Error ? cause.message : String(cause), cause });
 
-/** The operations in order, as consecutive ordered bulk writes of at most `BULK_CHUNK`; the documents matched. */
-const bulkWriteOrderedInChunks = async (
-  collection: Collection<Document>,
-  operations: ReadonlyArray<AnyBulkWriteOperation>,
-): Promise<number> => {
-  let matched = 0;
-  for (let start = 0; start < operations.length; start += BULK_CHUNK) {
-    const result = await collection.bulkWrite(operations.slice(start, start + BULK_CHUNK), { ordered: true });
-    matched += result.matchedCount;
-  }
-  return matched;
+type WriteKind = keyof StoreWriterStats;
+
+/** Counts a kind of write's server calls and the time they took (failed ones too), and its documents. */
+const makeWriteCounters = () => {
+  const counters: Record<WriteKind, { round_trips: number; documents: number; seconds: number }> = {
+    inserts: { round_trips: 0, documents: 0, seconds: 0 },
+    updates: { round_trips: 0, documents: 0, seconds: 0 },
+    clears: { round_trips: 0, documents: 0, seconds: 0 },
+  };
+  const measured = async <A>(kind: WriteKind, call: () => Promise<A>): Promise<A> => {
+    const started = performance.now();
+    try {
+      return await call();
+    } finally {
+      counters[kind].round_trips += 1;
+      counters[kind].seconds += (performance.now() - started) / 1000;
+    }
+  };
+  const written = (kind: WriteKind, documents: number) => {
+    counters[kind].documents += documents;
+  };
+  const stats = (): StoreWriterStats => {
+    const copy = (counter: WriteCounters): WriteCounters => ({ ...counter });
+    return {
+      inserts: copy(counters.inserts),
+      updates: copy(counters.updates),
+      clears: copy(counters.clears),
+    };
+  };
+  return { measured, written, stats };
 };
 
 export const makeGroupCommit = (collection: Collection<Document>, options: GroupCommitOptions) => {
@@ -75,12 +95,30 @@ export const makeGroupCommit = (collection: Collection<Document>, options: Group
   /** How far the first queued clearing has got. */
   let clearCursor = 0;
   let running = false;
+  const { measured, written, stats } = makeWriteCounters();
+
+  /** The operations in order, as consecutive ordered bulk writes of at most `BULK_CHUNK`; the documents matched. */
+  const bulkWriteOrderedInChunks = async (
+    kind: WriteKind,
+    operations: ReadonlyArray<AnyBulkWriteOperation>,
+  ): Promise<number> => {
+    let matched = 0;
+    for (let start = 0; start < operations.length; start += BULK_CHUNK) {
+      const chunk = operations.slice(start, start + BULK_CHUNK);
+      const result = await measured(kind, () => collection.bulkWrite(chunk, { ordered: true }));
+      matched += result.matchedCount;
+    }
+    return matched;
+  };
 
   const insertRound = async (batch: ReadonlyArray<Pending<Document>>) => {
     try {
-      await collection.insertMany(
-        batch.map((p) => p.item),
-        { ordered: false },
+      written("inserts", batch.length);
+      await measured("inserts", () =>
+        collection.insertMany(
+          batch.map((p) => p.item),
+          { ordered: false },
+        ),
       );
       for (const p of batch) p.resume(Effect.succeed("inserted"));
     } catch (cause) {
@@ -101,15 +139,16 @@ export const makeGroupCommit = (collection: Collection<Document>, options: Group
 
   const updateRound = async (batch: ReadonlyArray<Pending<Update>>) => {
     try {
+      written("updates", batch.length);
       const matched = await bulkWriteOrderedInChunks(
-        collection,
+        "updates",
         batch.map((p) => ({ updateOne: { filter: p.item.filter, update: p.item.update } })),
       );
       if (matched === batch.length) {
         for (const p of batch) p.resume(Effect.succeed("updated"));
         return;
       }
-      const landed = await options.landed(batch.map((p) => p.item.probe));
+      const landed = await measured("updates", () => options.landed(batch.map((p) => p.item.probe)));
       batch.forEach((p, index) => {
         p.resume(Effect.succeed(landed.has(index) ? "updated" : "unmatched"));
       });
@@ -154,12 +193,15 @@ export const makeGroupCommit = (collection: Collection<Document>, options: Group
       if (next === undefined) return;
       try {
         const fast = next.chunk.flatMap((clear) => (clear.fast === undefined ? [] : [clear.fast]));
+        written("clears", next.chunk.length);
         const matched =
-          fast.length === 0 ? 0 : (await collection.bulkWrite(fast, { ordered: true })).matchedCount;
+          fast.length === 0
+            ? 0
+            : (await measured("clears", () => collection.bulkWrite(fast, { ordered: true }))).matchedCount;
         const slow = next.chunk.flatMap((clear) =>
           matched === fast.length && clear.fast !== undefined ? [] : clear.slow,
         );
-        await bulkWriteOrderedInChunks(collection, slow);
+        await bulkWriteOrderedInChunks("clears", slow);
       } catch (cause) {
         finishClear(Effect.fail(failure("movies.markPublished", cause)));
         continue;
@@ -191,6 +233,8 @@ export const makeGroupCommit = (collection: Collection<Document>, options: Group
     });
 
   return {
+    /** What the writer's server calls have cost so far. */
+    stats,
     insert: (doc: Document) => enqueue(() => inserts, doc),
     update: (update: Update) => enqueue(() => updates, update),
     /** Operations applied in order, after this round's inserts and updates. */

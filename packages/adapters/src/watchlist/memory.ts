@@ -5,6 +5,7 @@ import {
   type CommitResult,
   type PendingEvents,
   type StoredEntry,
+  type StoreWriterStats,
   seenEvent,
   WatchlistStore,
   type WatchlistStoreService,
@@ -47,6 +48,16 @@ const newestAddedFirst = (a: WatchedEntry, b: WatchedEntry) =>
  */
 export const makeWatchlistStoreMemory = (): WatchlistStoreService => {
   const documents = new Map<string, EntryDocument>();
+  /** Every write is one call that waits on nothing: round trips and documents, never seconds. */
+  const writes: Record<keyof StoreWriterStats, { round_trips: number; documents: number; seconds: 0 }> = {
+    inserts: { round_trips: 0, documents: 0, seconds: 0 },
+    updates: { round_trips: 0, documents: 0, seconds: 0 },
+    clears: { round_trips: 0, documents: 0, seconds: 0 },
+  };
+  const wrote = (kind: keyof StoreWriterStats, documents: number) => {
+    writes[kind].round_trips += 1;
+    writes[kind].documents += documents;
+  };
 
   const queue = (doc: EntryDocument, event: WatchlistEvent) => {
     if (doc.outbox.length === 0) doc.pending_since = event.occurred_at;
@@ -87,6 +98,7 @@ export const makeWatchlistStoreMemory = (): WatchlistStoreService => {
       Effect.sync((): CommitResult => {
         const key = watchlistEntryKey(write.state.entry.user_id, write.state.entry.movie.movie_id);
         const existing = documents.get(key);
+        wrote(write.expected_version === undefined ? "inserts" : "updates", 1);
         if ((existing?.version ?? undefined) !== write.expected_version) return { _tag: "Conflict" };
         const doc: EntryDocument = existing ?? {
           key,
@@ -199,6 +211,7 @@ export const makeWatchlistStoreMemory = (): WatchlistStoreService => {
         const byEntry = new Map<string, Array<(typeof published)[number]>>();
         for (const item of published)
           byEntry.set(item.entry_key, [...(byEntry.get(item.entry_key) ?? []), item]);
+        if (byEntry.size > 0) wrote("clears", byEntry.size);
         for (const [entry_key, items] of byEntry) {
           const doc = documents.get(entry_key);
           if (doc === undefined) continue;
@@ -217,6 +230,12 @@ export const makeWatchlistStoreMemory = (): WatchlistStoreService => {
       }),
 
     pendingCount: Effect.sync(pendingEventCount),
+
+    writerStats: Effect.sync(() => ({
+      inserts: { ...writes.inserts },
+      updates: { ...writes.updates },
+      clears: { ...writes.clears },
+    })),
   };
 };
 

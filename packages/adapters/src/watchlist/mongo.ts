@@ -264,6 +264,8 @@ export const makeWatchlistStoreMongo = Effect.gen(function* () {
     pendingCount: pendingDocuments().pipe(
       Effect.map((docs) => docs.reduce((sum, doc) => sum + Object.keys(doc.outbox).length, 0)),
     ),
+
+    writerStats: Effect.sync(writer.stats),
   };
   return service;
 });
