@@ -28,6 +28,7 @@ import autocannon from "autocannon";
 import { Context, Effect, Exit, Layer, Scope } from "effect";
 import { measureWriteCeiling } from "./ceiling.ts";
 import { startTopicWatch } from "./topic-watch.ts";
+import { readWriter, writerBetween } from "./writer-time.ts";
 
 const root = fileURLToPath(new URL("../../..", import.meta.url));
 const DURATION_S = Number(process.env.CINEMATCH_BENCH_SECONDS ?? 10);
@@ -306,17 +307,22 @@ const main = async () => {
     await autocannon({ url: `${url}/trends/global`, connections: 10, duration: 2 }); // warm-up
     const rows: Array<Row> = [];
     const drains: Array<Drain> = [];
+    const writer: Array<ReturnType<typeof writerBetween>> = [];
     for (const connections of [50, 200]) {
       rows.push(await getTrends(connections));
+      const before = await readWriter(url);
       const row = await postMovies(connections);
       rows.push(row);
       drains.push(await drain(row, performance.now()));
+      writer.push(writerBetween(`${row.scenario} (${connections})`, before, await readWriter(url)));
     }
+    const beforeOpen = await readWriter(url);
     const openStarted = Date.now();
     const open = await postOpenLoop();
     const openEnded = Date.now();
     rows.push(open);
     drains.push(await drain(open, performance.now()));
+    writer.push(writerBetween(`${open.scenario} (${open.connections})`, beforeOpen, await readWriter(url)));
     const delays = [...watch.delays(openStarted, openEnded)].sort((a, b) => a - b);
     const quantile = (q: number) =>
       delays[Math.min(delays.length - 1, Math.floor(q * delays.length))] ?? Number.NaN;
@@ -379,6 +385,10 @@ const main = async () => {
         "ids twice": d.duplicates,
       })),
     );
+    console.log(
+      "where the write time goes: the API's store writer from each POST phase's start until its backlog was empty (its /metrics; one call in flight at a time, so busy % near 100 means the store is the limit):",
+    );
+    console.table(writer);
     console.log(
       `server ceiling, same documents, same indexes: ${ceilingRates.map((c) => `${c.what} of ${c.batch} × ${c.clients} client(s) ${Math.round(c.rate)} entries/s`).join(", ")}`,
     );

@@ -4,7 +4,9 @@ import { signUp, startWorld, type World } from "./testing/world.ts";
 
 const backlogOf = (text: string) => Number(/^cinematch_outbox_backlog (-?\d+)$/m.exec(text)?.[1]);
 const writtenOf = (text: string, kind: string) =>
-  Number(new RegExp(`^cinematch_store_written_documents_total\\{kind="${kind}"\\} (\\d+)$`, "m").exec(text)?.[1]);
+  Number(
+    new RegExp(`^cinematch_store_written_documents_total\\{kind="${kind}"\\} (\\d+)$`, "m").exec(text)?.[1],
+  );
 
 describe("/metrics", () => {
   let world: World | undefined;

@@ -1,4 +1,9 @@
-import { OutboxPublisher, type StoreWriterStats, WatchlistStore } from "@cinematch/adapters";
+import {
+  OutboxPublisher,
+  type StoreWriterStats,
+  WatchlistStore,
+  type WriteCounters,
+} from "@cinematch/adapters";
 import { Effect } from "effect";
 import type { Sample } from "../http/metrics.ts";
 import type { RouteDependencies } from "./dependencies.ts";
@@ -97,29 +102,35 @@ const WRITE_KINDS = {
  * ones, `clear` of published events from their outboxes): seconds over the scrape interval is how
  * busy the writer was; seconds over documents, what one document costs on the server.
  */
-const writerSamples = (writer: StoreWriterStats): Array<Sample> => {
-  const kinds = Object.entries(WRITE_KINDS) as Array<[keyof StoreWriterStats, string]>;
-  return [
-    ...kinds.map(([kind, label]) => ({
-      name: "cinematch_store_write_seconds_total",
-      help: "Time the watchlist store's writer spent in server calls, by kind (0 on the in-memory store).",
+const WRITER_FAMILIES: ReadonlyArray<{
+  readonly name: string;
+  readonly help: string;
+  readonly value: (counters: WriteCounters) => number;
+}> = [
+  {
+    name: "cinematch_store_write_seconds_total",
+    help: "Time the watchlist store's writer spent in server calls, by kind (0 on the in-memory store).",
+    value: (counters) => counters.seconds,
+  },
+  {
+    name: "cinematch_store_write_calls_total",
+    help: "Server calls of the watchlist store's writer, by kind (one call may carry many documents).",
+    value: (counters) => counters.round_trips,
+  },
+  {
+    name: "cinematch_store_written_documents_total",
+    help: "Entries written by the watchlist store's writer, by kind.",
+    value: (counters) => counters.documents,
+  },
+];
+
+const writerSamples = (writer: StoreWriterStats): Array<Sample> =>
+  WRITER_FAMILIES.flatMap(({ name, help, value }) =>
+    (Object.entries(WRITE_KINDS) as Array<[keyof StoreWriterStats, string]>).map(([kind, label]) => ({
+      name,
+      help,
       type: "counter" as const,
-      value: writer[kind].seconds,
+      value: value(writer[kind]),
       labels: { kind: label },
     })),
-    ...kinds.map(([kind, label]) => ({
-      name: "cinematch_store_write_calls_total",
-      help: "Server calls of the watchlist store's writer, by kind (one call may carry many documents).",
-      type: "counter" as const,
-      value: writer[kind].round_trips,
-      labels: { kind: label },
-    })),
-    ...kinds.map(([kind, label]) => ({
-      name: "cinematch_store_written_documents_total",
-      help: "Entries written by the watchlist store's writer, by kind.",
-      type: "counter" as const,
-      value: writer[kind].documents,
-      labels: { kind: label },
-    })),
-  ];
-};
+  );
