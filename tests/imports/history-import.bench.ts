@@ -16,6 +16,7 @@ import { Layer } from "effect";
 import { MongoDatabaseLive, WatchlistStoreMongo } from "@cinematch/adapters/mongo";
 import { csvTable, parseCsv, parseMovieLensTitle } from "@cinematch/domain";
 import { mongoCatalogLayer, runCatalogImport } from "@cinematch/cli/catalog-import";
+import { stopList, stopOnSignals } from "../outage/stop-list.ts";
 import { repoRoot } from "../web/support/processes.ts";
 import { startRealStack } from "../web/support/product.ts";
 
@@ -61,10 +62,19 @@ const diary = [
   }),
 ].join("\n");
 
+// A Ctrl-C or a `kill` stops the API and the runners too (they would keep writing to the servers).
+const stops = stopList();
+stopOnSignals({ what: "history-import bench", stops });
 const product = await startRealStack({
   env: { CINEMATCH_CATALOG_REFRESH_MS: "200", CINEMATCH_IMPORT_WRITERS: String(WRITERS) },
 });
-const stopAll = async () => product.stop();
+stops.add({
+  name: `the API and both runners (pids ${product.processes.map((p) => p.child.pid).join(", ")})`,
+  stop: product.stop,
+  now: () => {
+    for (const started of product.processes) if (!started.exited()) started.child.kill("SIGKILL");
+  },
+});
 try {
   const code = await runCatalogImport(["--movielens", movielensDir, "--mongodb-url", product.mongoUrl!], {
     env: {},
@@ -181,5 +191,5 @@ try {
     ].join("\n"),
   );
 } finally {
-  await stopAll();
+  await stops.stopAll();
 }

@@ -3,7 +3,8 @@
  * from KAFKA_BOOTSTRAP_SERVERS / MONGODB_URL; when they are unset, `scripts/infra/up.sh` provides them
  * and whatever it started is stopped again). Each run uses its own database and topic, dropped after.
  * In one run: GET /trends/global and POST /movies in a closed loop at 50 and 200 connections, POST
- * /movies in an open loop at a constant rate, after each POST phase the drain (time until the outbox
+ * /movies in an open loop at evenly spaced times (`open-loop.ts`: a rate the stack sustains, then the
+ * target's), after each POST phase the drain (time until the outbox
  * backlog is empty, and a check that the topic holds exactly the accepted changes), and the ceiling:
  * the MongoDB-wire server's own bulk insert rate for the same documents.
  * Targets (issues 5 and 11): closed loop at 200 connections >= 3,000 POST/s with p99 < 100 ms; open
@@ -27,6 +28,7 @@ import { type GlobalStatsDocument, TREND_WINDOWS } from "@cinematch/domain";
 import autocannon from "autocannon";
 import { Context, Effect, Exit, Layer, Scope } from "effect";
 import { measureWriteCeiling } from "./ceiling.ts";
+import { openLoop } from "./open-loop.ts";
 import { startTopicWatch } from "./topic-watch.ts";
 import { readWriter, writerBetween } from "./writer-time.ts";
 
@@ -35,6 +37,8 @@ const DURATION_S = Number(process.env.CINEMATCH_BENCH_SECONDS ?? 10);
 /** The open loop's length and rate (issue 11: at least 20 s at 1,000 POST/s). */
 const OPEN_SECONDS = Number(process.env.CINEMATCH_BENCH_OPEN_SECONDS ?? 20);
 const OPEN_RATE = Number(process.env.CINEMATCH_BENCH_OPEN_RATE ?? 1000);
+/** An open loop at a rate the local stack sustains, before the target's: latency when not overloaded. */
+const STEADY_RATE = Number(process.env.CINEMATCH_BENCH_STEADY_RATE ?? 300);
 /** Extra node flags for the API process, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile it. */
 const API_NODE_ARGS = (process.env.CINEMATCH_BENCH_API_NODE_ARGS ?? "").split(" ").filter((a) => a !== "");
 const USERS = 200;
@@ -228,22 +232,17 @@ const main = async () => {
 
     // Each POST adds a new (user, film) pair: 200 users × 2,000 films, walked in order.
     let counter = 0;
-    const newPairs: Array<autocannon.Request> = [
-      {
+    const newPair = () => {
+      const c = counter++;
+      return {
         method: "POST",
         path: "/movies",
-        setupRequest: (request) => {
-          const c = counter++;
-          return {
-            ...request,
-            headers: { "content-type": "application/json", authorization: `Bearer ${tokens[c % USERS]}` },
-            body: JSON.stringify({
-              movie_id: `bench-${Math.floor(c / USERS) % FILMS}`,
-              rating: 1 + (c % 10),
-            }),
-          };
-        },
-      },
+        headers: { "content-type": "application/json", authorization: `Bearer ${tokens[c % USERS]}` },
+        body: JSON.stringify({ movie_id: `bench-${Math.floor(c / USERS) % FILMS}`, rating: 1 + (c % 10) }),
+      };
+    };
+    const newPairs: Array<autocannon.Request> = [
+      { method: "POST", path: "/movies", setupRequest: (request) => ({ ...request, ...newPair() }) },
     ];
     const postMovies = (connections: number) =>
       run(
@@ -256,17 +255,11 @@ const main = async () => {
       );
     const getTrends = (connections: number) =>
       run({ url: `${url}/trends/global?window=30d`, connections }, "GET /trends/global");
-    const postOpenLoop = () =>
-      run(
-        {
-          url,
-          connections: 200,
-          overallRate: OPEN_RATE,
-          requests: newPairs,
-        },
-        `POST /movies open loop ${OPEN_RATE}/s`,
-        OPEN_SECONDS,
-      );
+    const postOpenLoop = async (rate: number): Promise<Row> => ({
+      scenario: `POST /movies open loop ${rate}/s`,
+      connections: 200,
+      ...(await openLoop({ url, rate, seconds: OPEN_SECONDS, connections: 200, next: newPair })),
+    });
 
     // The database itself, not the API's `/metrics` (whose backlog count is refreshed every 15 s at
     // most): entries still marked pending, and all entries (each POST adds a new pair, so the entries
@@ -316,13 +309,19 @@ const main = async () => {
       drains.push(await drain(row, performance.now()));
       writer.push(writerBetween(`${row.scenario} (${connections})`, before, await readWriter(url)));
     }
-    const beforeOpen = await readWriter(url);
-    const openStarted = Date.now();
-    const open = await postOpenLoop();
-    const openEnded = Date.now();
-    rows.push(open);
-    drains.push(await drain(open, performance.now()));
-    writer.push(writerBetween(`${open.scenario} (${open.connections})`, beforeOpen, await readWriter(url)));
+    const openPhase = async (rate: number) => {
+      const before = await readWriter(url);
+      const started = Date.now();
+      const row = await postOpenLoop(rate);
+      const ended = Date.now();
+      rows.push(row);
+      drains.push(await drain(row, performance.now()));
+      writer.push(writerBetween(`${row.scenario} (${row.connections})`, before, await readWriter(url)));
+      return { row, started, ended };
+    };
+    // A rate the stack sustains first (latency when not overloaded), then the target's.
+    await openPhase(STEADY_RATE);
+    const { row: open, started: openStarted, ended: openEnded } = await openPhase(OPEN_RATE);
     const delays = [...watch.delays(openStarted, openEnded)].sort((a, b) => a - b);
     const quantile = (q: number) =>
       delays[Math.min(delays.length - 1, Math.floor(q * delays.length))] ?? Number.NaN;
