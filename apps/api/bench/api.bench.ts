@@ -28,7 +28,7 @@ import { type GlobalStatsDocument, TREND_WINDOWS } from "@cinematch/domain";
 import autocannon from "autocannon";
 import { Context, Effect, Exit, Layer, Scope } from "effect";
 import { measureWriteCeiling } from "./ceiling.ts";
-import { openLoop } from "./open-loop.ts";
+import { type LoadFigures, openLoop } from "./open-loop.ts";
 import { startTopicWatch } from "./topic-watch.ts";
 import { readWriter, writerBetween } from "./writer-time.ts";
 
@@ -141,17 +141,9 @@ const waitReady = async (url: string, child: ChildProcess) => {
   throw new Error("the API did not become ready within 60 s");
 };
 
-interface Row {
+interface Row extends LoadFigures {
   readonly scenario: string;
   readonly connections: number;
-  readonly rps: number;
-  readonly p50: number;
-  readonly p99: number;
-  readonly max: number;
-  readonly errors: number;
-  readonly statuses: string;
-  /** 201 answers: changes the API accepted. */
-  readonly accepted: number;
 }
 
 interface Drain {

@@ -28,22 +28,25 @@ export interface OpenLoopOptions {
   };
 }
 
-export interface OpenLoopResult {
-  /** Answers per second, from the first request due to the last answer. */
+/** What a load phase measured (the closed-loop rows read the same from autocannon). */
+export interface LoadFigures {
+  /** Answers per second (here: from the first request due to the last answer). */
   readonly rps: number;
-  /** Milliseconds from due to answered, every answer whatever its status. */
+  /** Latency percentiles and maximum, ms (here: from due to answered, every answer whatever its status). */
   readonly p50: number;
   readonly p99: number;
   readonly max: number;
   readonly errors: number;
+  /** "201:4540 503:12". */
   readonly statuses: string;
+  /** 201 answers: changes the API accepted. */
   readonly accepted: number;
 }
 
 const quantile = (sorted: ReadonlyArray<number>, q: number) =>
   sorted.length === 0 ? Number.NaN : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 
-export const openLoop = async (options: OpenLoopOptions): Promise<OpenLoopResult> => {
+export const openLoop = async (options: OpenLoopOptions): Promise<LoadFigures> => {
   const target = new URL(options.url);
   const agent = new Agent({ keepAlive: true, maxSockets: options.connections });
   const total = Math.round(options.rate * options.seconds);
